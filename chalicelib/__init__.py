@@ -1,0 +1,1 @@
+"""CreatorDeck application code: everything under here is deployed to Lambda."""

@@ -1,0 +1,94 @@
+"""OpenAPI 3.1 document generated from the declared operations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any, Final
+
+from chalicelib.api.routing import JSON, Operation
+
+ERROR_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "request_id"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable, machine-readable error code."},
+                "message": {"type": "string", "description": "What went wrong, for people."},
+                "request_id": {"type": "string", "description": "Quote it when reporting a problem."},
+                "details": {"description": "Extra facts, e.g. the invalid fields."},
+            },
+        }
+    },
+}
+
+# Statuses any operation can answer; body-taking operations add BODY_ERRORS.
+COMMON_ERRORS: Final = (500,)
+BODY_ERRORS: Final = (400, 413, 415, 422)
+
+
+def build_document(operations: Iterable[Operation], *, version: str) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    used_statuses: set[int] = set()
+    tags: dict[str, None] = {}
+    for operation in sorted(operations, key=lambda op: (op.path, op.method)):
+        statuses = sorted({*operation.errors, *COMMON_ERRORS, *(BODY_ERRORS if operation.takes_body else ())})
+        used_statuses.update(statuses)
+        tags[operation.tag] = None
+        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation, statuses)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "CreatorDeck API",
+            "version": version,
+            "description": "Dashboard, connections, publishing and privacy API of CreatorDeck.",
+        },
+        "servers": [{"url": "/"}],
+        "tags": [{"name": tag} for tag in tags],
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": ERROR_SCHEMA},
+            "responses": {
+                str(status): {
+                    "description": HTTPStatus(status).phrase,
+                    "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+                for status in sorted(used_statuses)
+            },
+        },
+    }
+
+
+def _operation(operation: Operation, error_statuses: list[int]) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": HTTPStatus(operation.success_status).phrase}
+    if operation.response_schema is not None:
+        success["content"] = {operation.response_content_type: {"schema": operation.response_schema}}
+    responses: dict[str, Any] = {str(operation.success_status): success}
+    for status in error_statuses:
+        if str(status) not in responses:
+            responses[str(status)] = {"$ref": f"#/components/responses/{status}"}
+    document: dict[str, Any] = {
+        "operationId": operation.operation_id,
+        "summary": operation.summary,
+        "tags": [operation.tag],
+        "responses": responses,
+    }
+    if operation.description:
+        document["description"] = operation.description
+    if operation.path_parameters:
+        document["parameters"] = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+            for name in operation.path_parameters
+        ]
+    if operation.request_schema is not None:
+        document["requestBody"] = {
+            "required": True,
+            "content": {
+                content_type: {"schema": operation.request_schema}
+                for content_type in operation.request_content_types
+            },
+        }
+    return document

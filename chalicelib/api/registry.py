@@ -1,0 +1,12 @@
+"""Every blueprint of the API, in one list that app.py registers and OpenAPI documents."""
+
+from __future__ import annotations
+
+from chalicelib.api import docs, health
+from chalicelib.api.routing import ApiBlueprint, Operation
+
+BLUEPRINTS: tuple[ApiBlueprint, ...] = (health.routes, docs.routes)
+
+
+def all_operations() -> list[Operation]:
+    return [operation for blueprint in BLUEPRINTS for operation in blueprint.operations]

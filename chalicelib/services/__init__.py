@@ -1,0 +1,1 @@
+"""Use cases. No Chalice imports; collaborators arrive through ``__init__``."""

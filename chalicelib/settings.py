@@ -1,0 +1,127 @@
+"""Settings read once from the environment into a frozen object.
+
+Every variable the deployed code reads is declared in ``VARIABLES`` so that the
+Terraform test can check each function sets it, and so that a missing one fails
+fast with one message naming all of them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    description: str
+    required: bool = True
+    default: str | None = None
+    local_only: bool = False  # set by the local stack only; never in AWS
+
+
+VARIABLES: Final[tuple[Variable, ...]] = (
+    Variable("CREATORDECK_STAGE", "Deployment stage, e.g. local or prod."),
+    Variable("CREATORDECK_TABLE_PREFIX", "Prefix of every DynamoDB table name: {prefix}-{table}."),
+    Variable("CREATORDECK_TOKEN_KEY_ID", "KMS key id, ARN or alias that protects platform tokens."),
+    Variable("CREATORDECK_MEDIA_BUCKET", "S3 bucket for uploaded media."),
+    Variable("CREATORDECK_EXPORTS_BUCKET", "S3 bucket for data exports."),
+    Variable("CREATORDECK_INGEST_QUEUE_URL", "SQS queue URL of ingest jobs."),
+    Variable("CREATORDECK_PUBLISH_QUEUE_URL", "SQS queue URL of publish jobs."),
+    Variable("CREATORDECK_PRIVACY_QUEUE_URL", "SQS queue URL of deletion and export jobs."),
+    Variable("CREATORDECK_SECRETS_ID", "Secrets Manager id of the platform client secrets and signing key."),
+    Variable(
+        "CREATORDECK_PUBLIC_BASE_URL", "Public origin of the web app and API, e.g. https://app.example.com."
+    ),
+    Variable(
+        "CREATORDECK_MAX_BODY_BYTES",
+        "Largest request body the API accepts, in bytes.",
+        required=False,
+        default="1048576",
+    ),
+    Variable(
+        "AWS_ENDPOINT_URL",
+        "Endpoint of the embedded AWS (moto server). Unset in AWS.",
+        required=False,
+        local_only=True,
+    ),
+    Variable("AWS_REGION", "AWS region; Lambda sets it.", required=False, default="us-east-1"),
+)
+
+# Lambda sets these itself; Terraform must not (and cannot) set them.
+RUNTIME_PROVIDED: Final[frozenset[str]] = frozenset({"AWS_REGION"})
+
+
+class SettingsError(Exception):
+    """The environment is missing or has malformed configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    table_prefix: str
+    token_key_id: str
+    media_bucket: str
+    exports_bucket: str
+    ingest_queue_url: str
+    publish_queue_url: str
+    privacy_queue_url: str
+    secrets_id: str
+    public_base_url: str
+    max_body_bytes: int
+    aws_endpoint_url: str | None
+    aws_region: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {var.name: env.get(var.name) or var.default for var in VARIABLES}
+        missing = [var.name for var in VARIABLES if var.required and not values[var.name]]
+        if missing:
+            raise SettingsError(
+                "CreatorDeck cannot start: missing environment variable(s) "
+                + ", ".join(missing)
+                + ". See the table of variables in README.md."
+            )
+        return cls(
+            stage=_text(values, "CREATORDECK_STAGE"),
+            table_prefix=_text(values, "CREATORDECK_TABLE_PREFIX"),
+            token_key_id=_text(values, "CREATORDECK_TOKEN_KEY_ID"),
+            media_bucket=_text(values, "CREATORDECK_MEDIA_BUCKET"),
+            exports_bucket=_text(values, "CREATORDECK_EXPORTS_BUCKET"),
+            ingest_queue_url=_text(values, "CREATORDECK_INGEST_QUEUE_URL"),
+            publish_queue_url=_text(values, "CREATORDECK_PUBLISH_QUEUE_URL"),
+            privacy_queue_url=_text(values, "CREATORDECK_PRIVACY_QUEUE_URL"),
+            secrets_id=_text(values, "CREATORDECK_SECRETS_ID"),
+            public_base_url=_text(values, "CREATORDECK_PUBLIC_BASE_URL").rstrip("/"),
+            max_body_bytes=_positive_int(values, "CREATORDECK_MAX_BODY_BYTES"),
+            aws_endpoint_url=values["AWS_ENDPOINT_URL"],
+            aws_region=_text(values, "AWS_REGION"),
+        )
+
+    def table_name(self, logical_name: str) -> str:
+        return f"{self.table_prefix}-{logical_name}"
+
+
+def variable_names(*, include_local_only: bool = False) -> list[str]:
+    """Names of the variables the deployed code reads (for the deploy test and the README)."""
+    return [var.name for var in VARIABLES if include_local_only or not var.local_only]
+
+
+def _text(values: Mapping[str, str | None], name: str) -> str:
+    value = values[name]
+    assert value is not None  # guaranteed by the required/default check above
+    return value
+
+
+def _positive_int(values: Mapping[str, str | None], name: str) -> int:
+    raw = _text(values, name)
+    try:
+        number = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number of bytes, got {raw!r}.") from None
+    if number <= 0:
+        raise SettingsError(f"{name} must be positive, got {number}.")
+    return number

@@ -1,0 +1,1 @@
+"""PynamoDB models, repositories and other AWS-backed adapters (buckets, queues)."""

@@ -1,0 +1,92 @@
+"""Conventions every table follows.
+
+* Table names and the endpoint come from Settings at bootstrap (``bind_tables``),
+  never at import, so tests can point the same classes at another place.
+* Keys are strings ``ENTITY#id`` in ``pk``/``sk``; a model's docstring states its
+  key pattern and the access patterns it serves.
+* ``expires_at`` (epoch seconds) is the TTL attribute on every table. DynamoDB
+  deletes expired items up to days late and moto never does, so reads go through
+  ``is_live`` / ``live_condition`` and an expired item is never returned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from pynamodb.attributes import TTLAttribute as _TTLAttribute
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.models import Model
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
+
+    from chalicelib.settings import Settings
+
+TTL_ATTRIBUTE = "expires_at"
+
+
+class TableModel(Model):
+    """Base of every table: ``pk``/``sk`` string keys and the ``expires_at`` TTL.
+
+    Subclasses that define a table set ``logical_name``; entity models subclass a
+    table model and add attributes, sharing its table.
+    """
+
+    logical_name: ClassVar[str] = ""
+
+    class Meta:
+        # Filled in by bind_tables(); a model used before binding fails loudly.
+        table_name = "unbound"
+        region = "us-east-1"
+        host: str | None = None
+        connect_timeout_seconds = 2
+        read_timeout_seconds = 5
+        max_retry_attempts = 3
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expires_at = _TTLAttribute(null=True)
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return is_live(self.expires_at, now)
+
+
+def is_live(expires_at: datetime | None, now: datetime | None = None) -> bool:
+    """True unless the item's retention window has passed."""
+    if expires_at is None:
+        return True
+    return expires_at > (now or datetime.now(UTC))
+
+
+def live_condition(model: type[TableModel], now: datetime | None = None) -> Condition:
+    """Filter for Query/Scan that drops items whose TTL has passed but that DynamoDB still holds."""
+    epoch = int((now or datetime.now(UTC)).timestamp()) if now else int(time.time())
+    condition: Condition = model.expires_at.does_not_exist() | (model.expires_at > epoch)
+    return condition
+
+
+def table_models() -> list[type[TableModel]]:
+    """Every table-defining model (the source of truth for table creation and Terraform)."""
+    from chalicelib.storage import models  # imported here: defining models is not free
+
+    return list(models.TABLES)
+
+
+def bind_tables(settings: Settings) -> None:
+    """Point every model at the stage's tables and endpoint."""
+    for table in table_models():
+        table.Meta.table_name = settings.table_name(table.logical_name)
+        table.Meta.region = settings.aws_region
+        table.Meta.host = settings.aws_endpoint_url
+        for model in _with_subclasses(table):
+            # PynamoDB caches a connection per class; a stale one would keep the old endpoint.
+            model._connection = None
+
+
+def _with_subclasses(model: type[Model]) -> Iterator[type[Model]]:
+    yield model
+    for subclass in model.__subclasses__():
+        yield from _with_subclasses(subclass)

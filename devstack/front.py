@@ -1,0 +1,137 @@
+"""The local same-origin front, standing in for CloudFront.
+
+``/api/*`` goes to ``chalice local``; everything else is the static web app.
+Like the API Gateway gateway response that Terraform configures, a path no route
+matches (Chalice local's 403 "Missing Authentication Token") becomes a 404 in the
+API's error shape.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import mimetypes
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Final
+
+_HOP_BY_HOP: Final = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        "server",
+        "date",
+    }
+)
+_PLACEHOLDER: Final = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>CreatorDeck</title></head><body><main><h1>CreatorDeck</h1>
+<p>The API is running. The web app has not been built yet.</p>
+<ul><li><a href="/api/health">/api/health</a></li>
+<li><a href="/api/openapi.json">/api/openapi.json</a></li></ul>
+</main></body></html>"""
+
+
+def not_found_body() -> bytes:
+    return json.dumps(
+        {
+            "error": {
+                "code": "not_found",
+                "message": "No API route matches this path.",
+                "request_id": str(uuid.uuid4()),
+            }
+        }
+    ).encode()
+
+
+def make_handler(api_host: str, api_port: int, web_root: Path) -> type[BaseHTTPRequestHandler]:
+    class Front(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _proxy(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {name: value for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP}
+            upstream = http.client.HTTPConnection(api_host, api_port, timeout=60)
+            try:
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                reply = upstream.getresponse()
+                payload = reply.read()
+                status = reply.status
+                reply_headers = [(k, v) for k, v in reply.getheaders() if k.lower() not in _HOP_BY_HOP]
+            except OSError:
+                self._send(
+                    502,
+                    [("Content-Type", "application/json")],
+                    json.dumps(
+                        {
+                            "error": {
+                                "code": "api_unavailable",
+                                "message": "The local API is not answering.",
+                                "request_id": str(uuid.uuid4()),
+                            }
+                        }
+                    ).encode(),
+                )
+                return
+            finally:
+                upstream.close()
+            if status == 403 and b"Missing Authentication Token" in payload:
+                status, reply_headers, payload = 404, [("Content-Type", "application/json")], not_found_body()
+            self._send(status, reply_headers, payload)
+
+        def _static(self) -> None:
+            if self.command not in ("GET", "HEAD"):
+                self._send(
+                    405, [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")], b"Method Not Allowed"
+                )
+                return
+            relative = self.path.split("?", 1)[0].lstrip("/") or "index.html"
+            root = web_root.resolve()
+            candidate = (root / relative).resolve()
+            if not candidate.is_relative_to(root) or not candidate.is_file():
+                candidate = root / "index.html"  # single-page app: the client routes
+            if candidate.is_file():
+                content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+                self._send(200, [("Content-Type", content_type)], candidate.read_bytes())
+            else:
+                self._send(200, [("Content-Type", "text/html; charset=utf-8")], _PLACEHOLDER)
+
+        def _send(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+
+        def _route(self) -> None:
+            if self.path == "/api" or self.path.startswith("/api/"):
+                self._proxy()
+            else:
+                self._static()
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _route
+
+        def log_message(self, *_: Any) -> None:
+            return  # the stack has its own logs; no per-request lines on the console
+
+    return Front
+
+
+def serve_front(host: str, port: int, api_host: str, api_port: int, web_root: Path) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), make_handler(api_host, api_port, web_root))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
