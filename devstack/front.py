@@ -33,6 +33,7 @@ _HOP_BY_HOP: Final = frozenset(
         "date",
     }
 )
+_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _PLACEHOLDER: Final = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>CreatorDeck</title></head><body><main><h1>CreatorDeck</h1>
 <p>The API is running. The web app has not been built yet.</p>
@@ -122,7 +123,25 @@ def make_handler(api_host: str, api_port: int, web_root: Path) -> type[BaseHTTPR
             else:
                 self._static()
 
+        def _refuse_method(self) -> None:
+            body = json.dumps(
+                {
+                    "error": {
+                        "code": "method_not_allowed",
+                        "message": f"{self.command} is not supported here.",
+                        "request_id": str(uuid.uuid4()),
+                    }
+                }
+            ).encode()
+            self._send(405, [("Content-Type", "application/json"), ("Allow", ", ".join(_METHODS))], body)
+
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _route
+
+        def __getattr__(self, name: str) -> Any:
+            # http.server looks up do_<METHOD>; any method we do not serve gets a 405, not a 501.
+            if name.startswith("do_"):
+                return self._refuse_method
+            raise AttributeError(name)
 
         def log_message(self, *_: Any) -> None:
             return  # the stack has its own logs; no per-request lines on the console

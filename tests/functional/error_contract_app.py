@@ -28,7 +28,9 @@ PROFILE = {
 }
 
 
-@routes.route("/api/profiles", "POST", summary="Create", response={"type": "object"}, body=PROFILE, status=201)
+@routes.route(
+    "/api/profiles", "POST", summary="Create", response={"type": "object"}, body=PROFILE, status=201
+)
 def create_profile(body: dict[str, Any]) -> dict[str, Any]:
     return {"email": body["email"]}
 

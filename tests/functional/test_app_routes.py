@@ -72,7 +72,9 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize(("headers", "body"), BAD_BODIES)
 @pytest.mark.parametrize("operation", all_operations(), ids=lambda op: f"{op.method} {op.path}")
-def test_bad_input_to_any_route_is_a_clear_4xx_never_a_500(api: Any, operation: Any, headers: Any, body: bytes) -> None:
+def test_bad_input_to_any_route_is_a_clear_4xx_never_a_500(
+    api: Any, operation: Any, headers: Any, body: bytes
+) -> None:
     path = operation.path
     for name in operation.path_parameters:
         path = path.replace("{" + name + "}", "does-not-exist")

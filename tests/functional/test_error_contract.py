@@ -122,7 +122,9 @@ def test_rate_limit_says_when_to_retry(http: Any) -> None:
     assert error_of(response)["details"] == {"retry_after_seconds": 30}
 
 
-def test_unexpected_exception_is_a_500_with_request_id_and_no_internals(http: Any, captured_logs: Any) -> None:
+def test_unexpected_exception_is_a_500_with_request_id_and_no_internals(
+    http: Any, captured_logs: Any
+) -> None:
     response = http.get("/api/crash")
 
     assert response.status_code == 500

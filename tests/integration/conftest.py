@@ -1,0 +1,41 @@
+"""Integration tests: the local stack on free ports, over real HTTP (moto server, chalice local)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devstack.config import Ports
+from devstack.stack import LocalStack
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def free_ports() -> Ports:
+    return Ports(
+        front=free_port(), api=free_port(), clock=free_port(), aws=free_port(), simulator=free_port()
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # One worker runs every integration test, so the stack starts once.
+    for item in items:
+        if "tests/integration/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.integration)
+            item.add_marker(pytest.mark.xdist_group("local-stack"))
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    running = LocalStack(ports=free_ports(), state_dir=Path(tmp_path_factory.mktemp("stack")))
+    running.start()
+    yield running
+    running.stop()
