@@ -1,0 +1,601 @@
+"""The shared HTTP client that drives provider flows: timeouts, retries, rate limits, error kinds.
+
+``PlatformClient`` (sync, ``httpx.Client``) and ``AsyncPlatformClient`` (``httpx.AsyncClient``, bounded
+concurrency) run the same provider flows (see :mod:`chalicelib.platforms.base`) and share one
+``_Engine`` for every decision that is not I/O:
+
+* **Timeouts** per call from ``RetryPolicy.timeout``, shortened to what is left of the ``Deadline``.
+* **Retries** on 429, 5xx, timeouts and connection errors, with jittered exponential backoff; a
+  ``Retry-After`` is honoured (never retried sooner). A wait longer than ``max_sleep`` or than the
+  deadline allows is not slept: the error is raised (``RateLimitedError.retry_after`` tells the caller
+  how long to delay its SQS message). A Lambda therefore never sleeps or retries past its time.
+  Calls marked ``idempotent=False`` are retried only when the platform surely did not act (a 429, a
+  refused connection), never after a 5xx or a read timeout.
+* **Meta usage headers** (``X-App-Usage``, ``X-Business-Use-Case-Usage``): the highest percentage
+  seen for the app and for the business object is remembered for ``usage_memory`` seconds; above
+  ``usage_threshold`` (90%) the next call to that app/object first pauses, longer as usage nears 100%.
+* **Errors** are classified on each platform's structured codes into the kinds of ``PlatformError``,
+  chained (``from``) to the ``httpx`` error that carried them.
+
+Clocks, sleep and randomness are injected so tests never really sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol, TypeVar
+
+import httpx
+
+from chalicelib.platforms.base import (
+    AccessTokenExpiredError,
+    BadRequestError,
+    Call,
+    Dialect,
+    Flow,
+    Parallel,
+    PermissionMissingError,
+    PlatformError,
+    RateLimitedError,
+    ReauthorizeError,
+    RetryLaterError,
+    Step,
+)
+
+__all__ = ["AsyncPlatformClient", "Deadline", "LambdaContext", "PlatformClient", "RetryPolicy", "classify"]
+
+T = TypeVar("T")
+
+# Graph codes (platforms/meta.md §0.2).
+GRAPH_REAUTHORIZE = frozenset({102, 190})
+GRAPH_THROTTLED = frozenset({4, 17, 32, 341, 613, 80001, 80002, 80003, 80004, 80014})
+GRAPH_TRANSIENT = frozenset({1, 2})
+# Without Retry-After, a throttled Meta app or object is not worth retrying for this long.
+GRAPH_DEFAULT_RETRY_AFTER = 600.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_sleep: float = 30.0
+    min_call_time: float = 1.0
+    timeout: httpx.Timeout = field(default_factory=lambda: httpx.Timeout(10.0, connect=3.0))
+    usage_threshold: float = 90.0
+    usage_pause: float = 30.0
+    usage_memory: float = 300.0
+
+
+class LambdaContext(Protocol):
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+class Deadline:
+    """A point on a monotonic clock after which no call starts and no retry waits."""
+
+    def __init__(self, at: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._at = at
+        self._clock = clock
+
+    @classmethod
+    def after(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
+        return cls(clock() + seconds, clock)
+
+    @classmethod
+    def from_lambda_context(
+        cls, context: LambdaContext, reserve: float = 3.0, clock: Callable[[], float] = time.monotonic
+    ) -> Deadline:
+        """The invocation's remaining time, less ``reserve`` seconds to save results and report."""
+        return cls.after(context.get_remaining_time_in_millis() / 1000 - reserve, clock)
+
+    def remaining(self) -> float:
+        return self._at - self._clock()
+
+
+# ---- error classification ----------------------------------------------------------------------
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json() if response.content.strip() else {}
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def retry_after_seconds(response: httpx.Response, now: datetime) -> float | None:
+    raw = response.headers.get("retry-after")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if raw.isdigit():
+        return float(raw)
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+def _seconds_to_pacific_midnight(now: datetime) -> float:
+    # YouTube quota resets at midnight Pacific; UTC-8 may wait an hour too long in summer, never too short.
+    pacific = now.astimezone(UTC) - timedelta(hours=8)
+    tomorrow = (pacific + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (tomorrow - pacific).total_seconds()
+
+
+def classify(call: Call, response: httpx.Response, now: datetime) -> PlatformError | None:
+    """The error a response means, by the platform's structured codes; None when it succeeded."""
+    body = _body(response)
+    details: dict[str, Any] = {"platform": call.platform.value, "status_code": response.status_code}
+    retry_after = retry_after_seconds(response, now)
+    classifier = _CLASSIFIERS[call.dialect]
+    error = classifier(
+        response.status_code, body if isinstance(body, dict) else {}, retry_after, now, details
+    )
+    if error is not None:
+        return error
+    if response.status_code == 429:
+        return RateLimitedError("Too many requests.", retry_after=retry_after, **details)
+    if response.status_code >= 500:
+        return RetryLaterError(f"The platform failed ({response.status_code}).", **details)
+    if response.status_code >= 400 or body is None:
+        return BadRequestError(f"Unexpected response ({response.status_code}).", **details)
+    return None
+
+
+def _oauth_flat(
+    status: int, body: dict[str, Any], retry_after: float | None, details: dict[str, Any]
+) -> PlatformError | None:
+    code = body.get("error")
+    if not isinstance(code, str) or not code:
+        return None
+    message = str(body.get("error_description") or code)
+    details = details | {"platform_code": code}
+    if status == 429 or code == "rate_limit_exceeded":
+        return RateLimitedError(message, retry_after=retry_after, **details)
+    if code in ("invalid_grant", "access_denied", "invalid_token"):
+        return ReauthorizeError(message, **details)
+    if code == "invalid_scope":
+        return PermissionMissingError(message, **details)
+    if code in ("server_error", "temporarily_unavailable") or status >= 500:
+        return RetryLaterError(message, **details)
+    return BadRequestError(message, **details)
+
+
+def _tiktok_oauth(
+    status: int, body: dict[str, Any], retry_after: float | None, _now: datetime, details: dict[str, Any]
+) -> PlatformError | None:
+    # OAuth errors are flat, often with HTTP 200; a throttle or outage on the same host uses the API envelope.
+    if isinstance(body.get("error"), dict):
+        return _tiktok_api(status, body, retry_after, _now, details)
+    return _oauth_flat(status, body, retry_after, details)
+
+
+def _tiktok_api(
+    status: int, body: dict[str, Any], retry_after: float | None, _now: datetime, details: dict[str, Any]
+) -> PlatformError | None:
+    error = body.get("error")
+    if not isinstance(error, dict):
+        return None
+    code = str(error.get("code", ""))
+    if code == "ok" and status < 400:
+        return None
+    message = str(error.get("message") or code)
+    details = details | {"platform_code": code}
+    if code == "access_token_invalid":
+        return AccessTokenExpiredError(message, **details)
+    if code in ("scope_not_authorized", "scope_permission_missed"):
+        return PermissionMissingError(message, **details)
+    if code == "rate_limit_exceeded" or status == 429:
+        return RateLimitedError(message, retry_after=retry_after, **details)
+    if code == "internal_error" or status >= 500:
+        return RetryLaterError(message, **details)
+    return BadRequestError(message, **details)
+
+
+def _graph(
+    status: int, body: dict[str, Any], retry_after: float | None, _now: datetime, details: dict[str, Any]
+) -> PlatformError | None:
+    error = body.get("error")
+    if not isinstance(error, dict):
+        return None
+    code = error.get("code")
+    subcode = error.get("error_subcode")
+    message = str(error.get("message") or "Graph API error")
+    details = details | {
+        "platform_code": str(code),
+        "platform_subcode": None if subcode is None else str(subcode),
+    }
+    if code in GRAPH_REAUTHORIZE:
+        return ReauthorizeError(message, **details)
+    if code == 10 or (isinstance(code, int) and 200 <= code <= 299):
+        return PermissionMissingError(message, **details)
+    if code in GRAPH_THROTTLED:
+        return RateLimitedError(message, retry_after=retry_after or GRAPH_DEFAULT_RETRY_AFTER, **details)
+    if code in GRAPH_TRANSIENT or error.get("is_transient") is True or status >= 500:
+        return RetryLaterError(message, **details)
+    return BadRequestError(message, **details)
+
+
+def _google_oauth(
+    status: int, body: dict[str, Any], retry_after: float | None, _now: datetime, details: dict[str, Any]
+) -> PlatformError | None:
+    return _oauth_flat(status, body, retry_after, details)
+
+
+def _google_api(
+    status: int, body: dict[str, Any], retry_after: float | None, now: datetime, details: dict[str, Any]
+) -> PlatformError | None:
+    error = body.get("error")
+    if not isinstance(error, dict):
+        return None
+    errors = error.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    reason = str(first.get("reason") or error.get("status") or "")
+    message = str(error.get("message") or reason)
+    details = details | {"platform_code": reason}
+    if status == 401 or reason == "authError":
+        return AccessTokenExpiredError(message, **details)
+    if reason == "insufficientPermissions":
+        return PermissionMissingError(message, **details)
+    if reason == "quotaExceeded":
+        return RateLimitedError(message, retry_after=_seconds_to_pacific_midnight(now), **details)
+    if reason in ("rateLimitExceeded", "userRateLimitExceeded") or status == 429:
+        return RateLimitedError(message, retry_after=retry_after, **details)
+    if status >= 500 or reason in ("backendError", "internalError"):
+        return RetryLaterError(message, **details)
+    return BadRequestError(message, **details)
+
+
+_Classifier = Callable[[int, dict[str, Any], float | None, datetime, dict[str, Any]], PlatformError | None]
+_CLASSIFIERS: Mapping[Dialect, _Classifier] = {
+    Dialect.TIKTOK_OAUTH: _tiktok_oauth,
+    Dialect.TIKTOK_API: _tiktok_api,
+    Dialect.GRAPH: _graph,
+    Dialect.GOOGLE_OAUTH: _google_oauth,
+    Dialect.GOOGLE_API: _google_api,
+}
+
+
+# ---- Meta usage headers ------------------------------------------------------------------------
+
+
+@dataclass
+class _Usage:
+    percent: float
+    regain_seconds: float
+    seen_at: float
+
+
+def _percent(entry: Any) -> float:
+    if not isinstance(entry, dict):
+        return 0.0
+    values = [entry.get(k) for k in ("call_count", "total_cputime", "total_time")]
+    return max((float(v) for v in values if isinstance(v, int | float)), default=0.0)
+
+
+def parse_usage_headers(headers: httpx.Headers) -> dict[str, tuple[float, float]]:
+    """``{"app": (percent, 0), "<object id>": (percent, regain seconds)}`` from Meta's usage headers."""
+    out: dict[str, tuple[float, float]] = {}
+    try:
+        app = json.loads(headers.get("x-app-usage", "null"))
+        buc = json.loads(headers.get("x-business-use-case-usage", "null"))
+    except json.JSONDecodeError:
+        return out
+    if isinstance(app, dict):
+        out["app"] = (_percent(app), 0.0)
+    if isinstance(buc, dict):
+        for object_id, entries in buc.items():
+            items = entries if isinstance(entries, list) else [entries]
+            percent = max((_percent(e) for e in items), default=0.0)
+            minutes = max(
+                (float(e.get("estimated_time_to_regain_access") or 0) for e in items if isinstance(e, dict)),
+                default=0.0,
+            )
+            out[str(object_id)] = (percent, minutes * 60)
+    return out
+
+
+# ---- the engine: every decision that is not I/O -------------------------------------------------
+
+
+class _Engine:
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        clock: Callable[[], float],
+        wall_clock: Callable[[], datetime],
+        rng: random.Random,
+    ) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.rng = rng
+        self._usage: dict[tuple[str, str], _Usage] = {}
+
+    def build(
+        self, http: httpx.Client | httpx.AsyncClient, call: Call, deadline: Deadline | None
+    ) -> httpx.Request:
+        timeout = self.policy.timeout
+        if deadline is not None:
+            left = deadline.remaining()
+            if left < self.policy.min_call_time:
+                raise RetryLaterError(
+                    "No time left before the deadline to call the platform.", platform=call.platform.value
+                )
+            timeout = httpx.Timeout(
+                connect=min(left, timeout.connect or left),
+                read=min(left, timeout.read or left),
+                write=min(left, timeout.write or left),
+                pool=min(left, timeout.pool or left),
+            )
+        headers = {"Accept": "application/json"}
+        if call.token is not None:
+            headers["Authorization"] = f"Bearer {call.token.reveal()}"
+        return http.build_request(
+            call.method,
+            call.url,
+            params=dict(call.params) or None,
+            data=dict(call.form) if call.form is not None else None,
+            json=call.json,
+            headers=headers,
+            timeout=timeout,
+        )
+
+    def accept(self, call: Call, response: httpx.Response) -> Any:
+        """The decoded body of a successful response; raises the mapped ``PlatformError`` otherwise."""
+        self._record_usage(call, response)
+        error = classify(call, response, self.wall_clock())
+        if error is None:
+            return _body(response)
+        status_error = httpx.HTTPStatusError(
+            f"{call.platform.value} answered {response.status_code}",
+            request=response.request,
+            response=response,
+        )
+        raise error from status_error
+
+    def transport_failure(self, call: Call, exc: httpx.TransportError) -> RetryLaterError:
+        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not be reached"
+        failure = RetryLaterError(f"The platform {kind}.", platform=call.platform.value)
+        failure.__cause__ = exc
+        return failure
+
+    def retry_delay(
+        self, call: Call, failure: PlatformError, attempt: int, deadline: Deadline | None
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up and raise ``failure``."""
+        if not isinstance(failure, RateLimitedError | RetryLaterError):
+            return None
+        not_acted = isinstance(failure, RateLimitedError) or isinstance(
+            failure.__cause__, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+        )
+        if not (call.idempotent or not_acted) or attempt >= self.policy.max_attempts:
+            return None
+        policy = self.policy
+        delay = min(policy.max_delay, policy.base_delay * 2.0 ** (attempt - 1)) * self.rng.uniform(0.5, 1.0)
+        retry_after = failure.retry_after if isinstance(failure, RateLimitedError) else None
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        if delay > policy.max_sleep:
+            return None
+        if deadline is not None and deadline.remaining() < delay + policy.min_call_time:
+            return None
+        return delay
+
+    def usage_pause(self, call: Call, deadline: Deadline | None) -> float:
+        """Seconds to wait before ``call`` because Meta said we are near a limit (raises if too long)."""
+        now = self.clock()
+        worst: _Usage | None = None
+        for key in self._usage_keys(call):
+            usage = self._usage.get(key)
+            if usage is None or now - usage.seen_at > self.policy.usage_memory:
+                continue
+            if worst is None or (usage.percent, usage.regain_seconds) > (worst.percent, worst.regain_seconds):
+                worst = usage
+        policy = self.policy
+        if worst is None or (worst.percent <= policy.usage_threshold and not worst.regain_seconds):
+            return 0.0
+        scale = (min(worst.percent, 100.0) - policy.usage_threshold) / (100.0 - policy.usage_threshold)
+        pause = max(worst.regain_seconds, policy.usage_pause * max(scale, 0.0))
+        if pause > policy.max_sleep or (
+            deadline is not None and deadline.remaining() < pause + policy.min_call_time
+        ):
+            raise RateLimitedError(
+                f"Meta usage is at {worst.percent:.0f}%; backing off.",
+                retry_after=pause,
+                platform=call.platform.value,
+            )
+        return pause
+
+    def _usage_keys(self, call: Call) -> list[tuple[str, str]]:
+        if call.dialect is not Dialect.GRAPH:
+            return []
+        host = httpx.URL(call.url).host
+        keys = [(host, "app")]
+        if call.usage_key is not None:
+            keys.append((host, call.usage_key))
+        return keys
+
+    def _record_usage(self, call: Call, response: httpx.Response) -> None:
+        if call.dialect is not Dialect.GRAPH:
+            return
+        host = httpx.URL(call.url).host
+        now = self.clock()
+        for key, (percent, regain) in parse_usage_headers(response.headers).items():
+            self._usage[(host, key)] = _Usage(percent, regain, now)
+
+
+def _run_flow_step(flow: Flow[T], reply: Any, error: PlatformError | None) -> tuple[bool, Any]:
+    """Advance ``flow``; (True, result) when it returned, (False, next step) otherwise."""
+    try:
+        step = flow.throw(error) if error is not None else flow.send(reply)
+    except StopIteration as stop:
+        return True, stop.value
+    return False, step
+
+
+class PlatformClient:
+    """Runs provider flows over a synchronous ``httpx.Client`` (the OAuth callback path)."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        policy: RetryPolicy | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rng: random.Random | None = None,
+    ) -> None:
+        self._http = http
+        self._sleep = sleep
+        self._engine = _Engine(policy or RetryPolicy(), clock, wall_clock, rng or random.Random())
+
+    def deadline(self, seconds: float) -> Deadline:
+        return Deadline.after(seconds, self._engine.clock)
+
+    def run(self, flow: Flow[T], deadline: Deadline | None = None) -> T:
+        reply: Any = None
+        error: PlatformError | None = None
+        while True:
+            done, value = _run_flow_step(flow, reply, error)
+            if done:
+                return value  # type: ignore[no-any-return]
+            reply, error = None, None
+            try:
+                reply = self._step(value, deadline)
+            except PlatformError as exc:
+                error = exc
+
+    def _step(self, step: Step, deadline: Deadline | None) -> Any:
+        if isinstance(step, Parallel):
+            replies: list[Any] = []
+            for call in step.calls:
+                try:
+                    replies.append(self._send(call, deadline))
+                except PlatformError as exc:
+                    if not step.return_errors:
+                        raise
+                    replies.append(exc)
+            return replies
+        return self._send(step, deadline)
+
+    def _send(self, call: Call, deadline: Deadline | None) -> Any:
+        engine = self._engine
+        for attempt in itertools.count(1):
+            pause = engine.usage_pause(call, deadline)
+            if pause:
+                self._sleep(pause)
+            request = engine.build(self._http, call, deadline)
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                failure: PlatformError = engine.transport_failure(call, exc)
+            else:
+                try:
+                    return engine.accept(call, response)
+                except PlatformError as exc:
+                    failure = exc
+            delay = engine.retry_delay(call, failure, attempt, deadline)
+            if delay is None:
+                raise failure
+            self._sleep(delay)
+        raise AssertionError("unreachable")
+
+
+class AsyncPlatformClient:
+    """Runs provider flows over ``httpx.AsyncClient``; at most ``max_concurrency`` requests in flight."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        policy: RetryPolicy | None = None,
+        *,
+        max_concurrency: int = 8,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rng: random.Random | None = None,
+    ) -> None:
+        self._http = http
+        self._sleep = sleep
+        self._limit = max_concurrency
+        self._semaphore: asyncio.Semaphore | None = None
+        self._engine = _Engine(policy or RetryPolicy(), clock, wall_clock, rng or random.Random())
+
+    def deadline(self, seconds: float) -> Deadline:
+        return Deadline.after(seconds, self._engine.clock)
+
+    async def run(self, flow: Flow[T], deadline: Deadline | None = None) -> T:
+        reply: Any = None
+        error: PlatformError | None = None
+        while True:
+            done, value = _run_flow_step(flow, reply, error)
+            if done:
+                return value  # type: ignore[no-any-return]
+            reply, error = None, None
+            try:
+                reply = await self._step(value, deadline)
+            except PlatformError as exc:
+                error = exc
+
+    async def gather(
+        self, flows: Iterable[Flow[T]], deadline: Deadline | None = None
+    ) -> Sequence[T | PlatformError]:
+        """Run many flows concurrently; each result is its value or the ``PlatformError`` it ended with."""
+
+        async def one(flow: Flow[T]) -> T | PlatformError:
+            try:
+                return await self.run(flow, deadline)
+            except PlatformError as exc:
+                return exc
+
+        return await asyncio.gather(*(one(flow) for flow in flows))
+
+    async def _step(self, step: Step, deadline: Deadline | None) -> Any:
+        if isinstance(step, Parallel):
+            results = await asyncio.gather(
+                *(self._send(call, deadline) for call in step.calls), return_exceptions=True
+            )
+            for result in results:
+                if isinstance(result, BaseException) and not (
+                    step.return_errors and isinstance(result, PlatformError)
+                ):
+                    raise result
+            return list(results)
+        return await self._send(step, deadline)
+
+    async def _send(self, call: Call, deadline: Deadline | None) -> Any:
+        engine = self._engine
+        if self._semaphore is None:  # created lazily: it must belong to the running loop
+            self._semaphore = asyncio.Semaphore(self._limit)
+        for attempt in itertools.count(1):
+            pause = engine.usage_pause(call, deadline)
+            if pause:
+                await self._sleep(pause)
+            request = engine.build(self._http, call, deadline)
+            try:
+                async with self._semaphore:
+                    response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                failure: PlatformError = engine.transport_failure(call, exc)
+            else:
+                try:
+                    return engine.accept(call, response)
+                except PlatformError as exc:
+                    failure = exc
+            delay = engine.retry_delay(call, failure, attempt, deadline)
+            if delay is None:
+                raise failure
+            await self._sleep(delay)
+        raise AssertionError("unreachable")

@@ -1,0 +1,276 @@
+"""The token vault: platform tokens sealed with envelope encryption (KMS data key + AES-256-GCM).
+
+What is bound where, honestly:
+
+* **KMS** wraps a 256-bit data key under the CMK. Its encryption context is the *vault's* context
+  (``{"purpose": "creatordeck-token-vault"}``), not a connection's, because one data key is reused for
+  many connections: that reuse is what makes sealing or refreshing N connections cost O(1) KMS calls
+  instead of O(N). The KMS context still shows up in CloudTrail and lets a key policy refuse any other
+  use of the CMK's data keys.
+* **AES-256-GCM** binds each token to its place: the associated data is the canonical JSON of the
+  envelope header (format version, algorithm, CMK ARN, KMS context and ``{"workspace_id",
+  "connection_id"}``). A ciphertext copied to another connection or workspace, or a header edited to
+  match, fails authentication. ``open`` first compares the stored context with the caller's to give a
+  clear :class:`ContextMismatchError`; the tag check is what actually enforces it.
+
+A data key is used for at most ``max_key_age`` seconds and ``max_key_uses`` seals, then a new one
+is generated. Opening caches unwrapped data keys (LRU of ``cache_size``, each for ``cache_ttl``
+seconds), so N tokens sealed under one data key cost one KMS ``Decrypt``; a key this vault generated
+is cached at once. The cost of reuse is the blast radius: a leaked data key exposes the tokens sealed
+in its window (bounded by age and count), never more.
+
+Envelope (a ``str`` for a DynamoDB string attribute): ``cdv1.`` + base64url of JSON
+``{"v", "alg", "kid", "kctx", "ctx", "edk", "iv", "ct"}`` where ``edk`` is KMS's CiphertextBlob, ``iv``
+the 96-bit GCM nonce and ``ct`` ciphertext with its 128-bit tag. Only this string reaches DynamoDB.
+
+Key rotation: KMS automatic rotation keeps the CMK ARN and needs nothing from us. Moving to another
+CMK (the alias repointed) is ``needs_reencrypt(envelope, vault.current_key_arn())`` then
+``reencrypt(vault, envelope, ...)``, which opens with whatever key the envelope names and seals with
+this vault's key (still O(1) KMS calls for a whole table thanks to both caches).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from chalicelib.security.secret import Secret
+
+__all__ = [
+    "ContextMismatchError",
+    "EnvelopeFormatError",
+    "TamperedEnvelopeError",
+    "TokenVault",
+    "VaultError",
+    "envelope_key_arn",
+    "reencrypt",
+]
+
+PREFIX: Final = "cdv1."
+VERSION: Final = 1
+ALGORITHM: Final = "AES-256-GCM"
+KMS_CONTEXT: Final[Mapping[str, str]] = {"purpose": "creatordeck-token-vault"}
+NONCE_BYTES: Final = 12
+
+
+class VaultError(Exception):
+    """A token could not be sealed or opened. Messages never contain the token."""
+
+
+class EnvelopeFormatError(VaultError):
+    """Not an envelope this vault understands (truncated, another format, unknown version)."""
+
+
+class ContextMismatchError(VaultError):
+    """The envelope was sealed for another workspace or connection."""
+
+
+class TamperedEnvelopeError(VaultError):
+    """Authentication failed: the ciphertext, nonce, header or wrapped key was altered."""
+
+
+@dataclass
+class _DataKey:
+    key_arn: str
+    wrapped: bytes = field(repr=False)
+    plaintext: bytes = field(repr=False)
+    created_at: float
+    uses: int = 0
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    header: dict[str, Any]
+    wrapped: bytes
+    nonce: bytes
+    ciphertext: bytes
+
+    @property
+    def key_arn(self) -> str:
+        return str(self.header["kid"])
+
+    @property
+    def kms_context(self) -> dict[str, str]:
+        return dict(self.header["kctx"])
+
+    @property
+    def context(self) -> dict[str, str]:
+        return dict(self.header["ctx"])
+
+    def associated_data(self) -> bytes:
+        return _canonical(self.header)
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _context(workspace_id: str, connection_id: str) -> dict[str, str]:
+    if not workspace_id or not connection_id:
+        raise VaultError("A token is sealed for one workspace and one connection; both ids are required.")
+    return {"workspace_id": workspace_id, "connection_id": connection_id}
+
+
+def _parse(envelope: str | bytes) -> _Envelope:
+    text = envelope.decode() if isinstance(envelope, bytes) else envelope
+    if not text.startswith(PREFIX):
+        raise EnvelopeFormatError("Not a CreatorDeck token envelope (unknown prefix).")
+    try:
+        body = json.loads(_unb64(text[len(PREFIX) :]))
+        header = {k: body[k] for k in ("v", "alg", "kid", "kctx", "ctx")}
+        parsed = _Envelope(header, _unb64(body["edk"]), _unb64(body["iv"]), _unb64(body["ct"]))
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise EnvelopeFormatError("The token envelope is malformed.") from exc
+    if header["v"] != VERSION or header["alg"] != ALGORITHM:
+        raise EnvelopeFormatError(f"Unsupported envelope version {header['v']!r} / {header['alg']!r}.")
+    if not isinstance(header["ctx"], dict) or not isinstance(header["kctx"], dict):
+        raise EnvelopeFormatError("The token envelope is malformed.")
+    return parsed
+
+
+def envelope_key_arn(envelope: str | bytes) -> str:
+    """The CMK that wraps this envelope's data key."""
+    return _parse(envelope).key_arn
+
+
+class TokenVault:
+    """Seals and opens platform tokens. ``kms_client`` is a boto3 KMS client built by the composition root."""
+
+    def __init__(
+        self,
+        kms_client: Any,
+        key_id: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_key_age: float = 300.0,
+        max_key_uses: int = 10_000,
+        cache_size: int = 64,
+        cache_ttl: float = 900.0,
+    ) -> None:
+        self._kms = kms_client
+        self._key_id = key_id
+        self._clock = clock
+        self._max_key_age = max_key_age
+        self._max_key_uses = max_key_uses
+        self._cache_size = cache_size
+        self._cache_ttl = cache_ttl
+        self._current: _DataKey | None = None
+        self._unwrapped: OrderedDict[tuple[str, bytes], tuple[bytes, float]] = OrderedDict()
+        self._key_arn: str | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"TokenVault(key_id={self._key_id!r})"
+
+    def current_key_arn(self) -> str:
+        """The ARN ``key_id`` resolves to now (an alias may have moved to a new CMK)."""
+        if self._key_arn is None:
+            self._key_arn = str(self._kms.describe_key(KeyId=self._key_id)["KeyMetadata"]["Arn"])
+        return self._key_arn
+
+    def seal(self, plaintext: Secret, workspace_id: str, connection_id: str) -> str:
+        context = _context(workspace_id, connection_id)
+        key = self._data_key()
+        header = {
+            "v": VERSION,
+            "alg": ALGORITHM,
+            "kid": key.key_arn,
+            "kctx": dict(KMS_CONTEXT),
+            "ctx": context,
+        }
+        nonce = os.urandom(NONCE_BYTES)
+        ciphertext = AESGCM(key.plaintext).encrypt(nonce, plaintext.reveal().encode(), _canonical(header))
+        body = header | {"edk": _b64(key.wrapped), "iv": _b64(nonce), "ct": _b64(ciphertext)}
+        return PREFIX + _b64(_canonical(body))
+
+    def open(self, envelope: str | bytes, workspace_id: str, connection_id: str) -> Secret:
+        parsed = _parse(envelope)
+        if parsed.context != _context(workspace_id, connection_id):
+            raise ContextMismatchError("This token was sealed for another workspace or connection.")
+        key = self._unwrap(parsed)
+        try:
+            plaintext = AESGCM(key).decrypt(parsed.nonce, parsed.ciphertext, parsed.associated_data())
+        except InvalidTag:
+            raise TamperedEnvelopeError("The token envelope failed authentication.") from None
+        return Secret(plaintext.decode())
+
+    def needs_reencrypt(self, envelope: str | bytes, current_key_arn: str | None = None) -> bool:
+        """True when the envelope's data key is wrapped by another CMK than the current one."""
+        return envelope_key_arn(envelope) != (current_key_arn or self.current_key_arn())
+
+    # ---- data keys -----------------------------------------------------------------------------
+
+    def _data_key(self) -> _DataKey:
+        with self._lock:
+            now = self._clock()
+            key = self._current
+            if key is None or now - key.created_at >= self._max_key_age or key.uses >= self._max_key_uses:
+                response = self._kms.generate_data_key(
+                    KeyId=self._key_id, KeySpec="AES_256", EncryptionContext=dict(KMS_CONTEXT)
+                )
+                key = _DataKey(
+                    key_arn=str(response["KeyId"]),
+                    wrapped=bytes(response["CiphertextBlob"]),
+                    plaintext=bytes(response["Plaintext"]),
+                    created_at=now,
+                )
+                self._current = key
+                self._remember(key.key_arn, key.wrapped, key.plaintext, now)
+            key.uses += 1
+            return key
+
+    def _unwrap(self, envelope: _Envelope) -> bytes:
+        cache_key = (envelope.key_arn, envelope.wrapped)
+        with self._lock:
+            now = self._clock()
+            cached = self._unwrapped.get(cache_key)
+            if cached is not None and now - cached[1] < self._cache_ttl:
+                self._unwrapped.move_to_end(cache_key)
+                return cached[0]
+        try:
+            response = self._kms.decrypt(
+                CiphertextBlob=envelope.wrapped,
+                EncryptionContext=envelope.kms_context,
+                KeyId=envelope.key_arn,
+            )
+        except Exception as exc:  # botocore ClientError: InvalidCiphertextException, IncorrectKeyException...
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if code in ("InvalidCiphertextException", "IncorrectKeyException"):
+                raise TamperedEnvelopeError("KMS refused the envelope's data key.") from exc
+            raise
+        plaintext = bytes(response["Plaintext"])
+        with self._lock:
+            self._remember(envelope.key_arn, envelope.wrapped, plaintext, self._clock())
+        return plaintext
+
+    def _remember(self, key_arn: str, wrapped: bytes, plaintext: bytes, now: float) -> None:
+        self._unwrapped[(key_arn, wrapped)] = (plaintext, now)
+        self._unwrapped.move_to_end((key_arn, wrapped))
+        while len(self._unwrapped) > self._cache_size:
+            self._unwrapped.popitem(last=False)
+
+
+def reencrypt(vault: TokenVault, envelope: str | bytes, workspace_id: str, connection_id: str) -> str:
+    """The same token sealed under ``vault``'s current CMK; unchanged if it already is."""
+    if not vault.needs_reencrypt(envelope):
+        return envelope.decode() if isinstance(envelope, bytes) else envelope
+    return vault.seal(vault.open(envelope, workspace_id, connection_id), workspace_id, connection_id)
