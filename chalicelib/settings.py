@@ -42,6 +42,36 @@ VARIABLES: Final[tuple[Variable, ...]] = (
         default="1048576",
     ),
     Variable(
+        "CREATORDECK_MAIL_FROM",
+        "Sender of the product's email (an SES-verified identity in AWS).",
+        required=False,
+        default="CreatorDeck <no-reply@creatordeck.local>",
+    ),
+    Variable(
+        "CREATORDECK_LOCKOUT_THRESHOLD",
+        "Failed sign-ins in a row that lock an account.",
+        required=False,
+        default="5",
+    ),
+    Variable(
+        "CREATORDECK_LOCKOUT_MINUTES",
+        "How long a locked account stays locked.",
+        required=False,
+        default="15",
+    ),
+    Variable(
+        "CREATORDECK_SIGNIN_IP_LIMIT",
+        "Sign-in attempts one client IP may make per 15 minutes.",
+        required=False,
+        default="50",
+    ),
+    Variable(
+        "CREATORDECK_MAIL_OUTBOX_DIR",
+        "Local stack only: write mail as files here instead of sending it through SES.",
+        required=False,
+        local_only=True,
+    ),
+    Variable(
         "AWS_ENDPOINT_URL",
         "Endpoint of the embedded AWS (moto server). Unset in AWS.",
         required=False,
@@ -71,6 +101,11 @@ class Settings:
     secrets_id: str
     public_base_url: str
     max_body_bytes: int
+    mail_from: str
+    lockout_threshold: int
+    lockout_minutes: int
+    signin_ip_limit: int
+    mail_outbox_dir: str | None
     aws_endpoint_url: str | None
     aws_region: str
 
@@ -97,6 +132,11 @@ class Settings:
             secrets_id=_text(values, "CREATORDECK_SECRETS_ID"),
             public_base_url=_text(values, "CREATORDECK_PUBLIC_BASE_URL").rstrip("/"),
             max_body_bytes=_positive_int(values, "CREATORDECK_MAX_BODY_BYTES"),
+            mail_from=_text(values, "CREATORDECK_MAIL_FROM"),
+            lockout_threshold=_positive_int(values, "CREATORDECK_LOCKOUT_THRESHOLD"),
+            lockout_minutes=_positive_int(values, "CREATORDECK_LOCKOUT_MINUTES"),
+            signin_ip_limit=_positive_int(values, "CREATORDECK_SIGNIN_IP_LIMIT"),
+            mail_outbox_dir=values["CREATORDECK_MAIL_OUTBOX_DIR"],
             aws_endpoint_url=values["AWS_ENDPOINT_URL"],
             aws_region=_text(values, "AWS_REGION"),
         )
@@ -121,7 +161,7 @@ def _positive_int(values: Mapping[str, str | None], name: str) -> int:
     try:
         number = int(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number of bytes, got {raw!r}.") from None
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}.") from None
     if number <= 0:
         raise SettingsError(f"{name} must be positive, got {number}.")
     return number

@@ -9,7 +9,8 @@ import sys
 import threading
 import time
 
-from devstack.config import STATE_DIR, Ports, app_environment
+from chalicelib.observability import logger
+from devstack.config import SEED_WORKSPACE, STATE_DIR, Ports, app_environment
 from devstack.processes import signal_pid_file
 from devstack.stack import HOST, LocalStack, StackError
 
@@ -17,6 +18,7 @@ PID_FILE = STATE_DIR / "stack.pid"
 
 
 def run() -> int:
+    logger.setLevel("WARNING")  # seeding's audit lines are not news on the console
     stack = LocalStack()
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -31,11 +33,15 @@ def run() -> int:
     STATE_DIR.mkdir(exist_ok=True)
     PID_FILE.write_text(str(os.getpid()))
     ports = stack.ports
+    seeded = stack.seeded
+    assert seeded is not None
     print(
         f"""
 CreatorDeck is running ({time.monotonic() - started:.0f}s to start).
 
   Web app and API   {stack.url}
+  Sign in as        {seeded.email} / {seeded.password.reveal()}   (workspace "{SEED_WORKSPACE}")
+  Local outbox      {stack.url}/_dev/outbox   (invitations and reset links)
   Health            {stack.url}/api/health
   OpenAPI           {stack.url}/api/openapi.json
   Job clock         http://{HOST}:{ports.clock}/jobs   (POST /jobs/<name> runs a job now)
@@ -82,10 +88,22 @@ def env() -> int:
     return 0
 
 
+def cli(arguments: list[str]) -> int:
+    """The operator CLI against the running local stack."""
+    os.environ.update(app_environment(Ports.from_env()))
+    from chalicelib.cli import main as creatordeck
+
+    return creatordeck(arguments)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="devstack", description="CreatorDeck's local stack.")
-    parser.add_argument("command", choices=["run", "stop", "env"])
-    return {"run": run, "stop": stop, "env": env}[parser.parse_args().command]()
+    parser.add_argument("command", choices=["run", "stop", "env", "cli"])
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, help="for cli: the creatordeck command")
+    parsed = parser.parse_args()
+    if parsed.command == "cli":
+        return cli(parsed.arguments)
+    return {"run": run, "stop": stop, "env": env}[parsed.command]()
 
 
 if __name__ == "__main__":

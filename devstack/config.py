@@ -58,7 +58,13 @@ def queue_url(aws_endpoint: str, prefix: str, queue: str) -> str:
     return f"{aws_endpoint}/{LOCAL_ACCOUNT_ID}/{queue_name(prefix, queue)}"
 
 
-def app_environment(ports: Ports, *, host: str = "127.0.0.1") -> dict[str, str]:
+SEED_WORKSPACE: Final = "Demo Studio"
+SEED_ADMIN_EMAIL: Final = "admin@creatordeck.local"
+SEED_ADMIN_NAME: Final = "Demo Admin"
+SEED_ADMIN_PASSWORD: Final = "creatordeck-local-admin"  # local stack only, printed by `make run`
+
+
+def app_environment(ports: Ports, *, host: str = "127.0.0.1", state_dir: Path = STATE_DIR) -> dict[str, str]:
     """Everything the app reads, for the local stack on these ports."""
     aws_endpoint = f"http://{host}:{ports.aws}"
     variables = stage_variables()
@@ -75,6 +81,7 @@ def app_environment(ports: Ports, *, host: str = "127.0.0.1") -> dict[str, str]:
             "CREATORDECK_INGEST_QUEUE_URL": queue_url(aws_endpoint, prefix, "ingest"),
             "CREATORDECK_PUBLISH_QUEUE_URL": queue_url(aws_endpoint, prefix, "publish"),
             "CREATORDECK_PRIVACY_QUEUE_URL": queue_url(aws_endpoint, prefix, "privacy"),
+            "CREATORDECK_MAIL_OUTBOX_DIR": str(state_dir / "outbox"),
         }
     )
     return variables

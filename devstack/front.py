@@ -8,9 +8,11 @@ API's error shape.
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import mimetypes
+import re
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,7 +56,29 @@ def not_found_body() -> bytes:
     ).encode()
 
 
-def make_handler(api_host: str, api_port: int, web_root: Path) -> type[BaseHTTPRequestHandler]:
+def outbox_page(outbox: Path) -> bytes:
+    """The local outbox: mail the app sent (invitations, resets), newest first."""
+    from chalicelib.storage.mailers import read_outbox
+
+    items = []
+    for message in reversed(read_outbox(outbox)):
+        text = html.escape(message["text"])
+        text = re.sub(r"(https?://[^\s<]+)", r'<a href="\1">\1</a>', text)
+        items.append(
+            f"<article><h2>{html.escape(message['subject'])}</h2>"
+            f"<p>To: {html.escape(message['to'])}</p><pre>{text}</pre></article>"
+        )
+    body = "".join(items) or "<p>No mail yet.</p>"
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local outbox</title></head>'
+        "<body><main><h1>Local outbox</h1><p>Mail the local stack sent, newest first.</p>"
+        f"{body}</main></body></html>"
+    ).encode()
+
+
+def make_handler(
+    api_host: str, api_port: int, web_root: Path, outbox: Path | None = None
+) -> type[BaseHTTPRequestHandler]:
     class Front(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -118,12 +142,18 @@ def make_handler(api_host: str, api_port: int, web_root: Path) -> type[BaseHTTPR
                 self.wfile.write(payload)
 
         def _route(self) -> None:
-            if self.path == "/api" or self.path.startswith("/api/"):
+            if outbox is not None and self.path.split("?")[0].rstrip("/") == "/_dev/outbox":
+                self._send(200, [("Content-Type", "text/html; charset=utf-8")], outbox_page(outbox))
+            elif self.path == "/api" or self.path.startswith("/api/"):
                 self._proxy()
             else:
                 self._static()
 
         def _refuse_method(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                # Not ours to parse, but left unread it would poison the kept-alive connection.
+                self.rfile.read(length)
             body = json.dumps(
                 {
                     "error": {
@@ -149,8 +179,10 @@ def make_handler(api_host: str, api_port: int, web_root: Path) -> type[BaseHTTPR
     return Front
 
 
-def serve_front(host: str, port: int, api_host: str, api_port: int, web_root: Path) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), make_handler(api_host, api_port, web_root))
+def serve_front(
+    host: str, port: int, api_host: str, api_port: int, web_root: Path, outbox: Path | None = None
+) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), make_handler(api_host, api_port, web_root, outbox))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

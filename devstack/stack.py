@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 import urllib.error
@@ -18,6 +19,7 @@ from devstack.config import ROOT, STATE_DIR, Ports, app_environment
 from devstack.front import serve_front
 from devstack.processes import ProcessGroup, port_in_use, wait_for_port
 from devstack.provision import provision
+from devstack.seed import SeededAdmin, seed
 
 HOST = "127.0.0.1"
 
@@ -34,6 +36,7 @@ class LocalStack:
     with_clock: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: ProcessGroup = field(init=False)
+    seeded: SeededAdmin | None = field(default=None, init=False)
     _front: ThreadingHTTPServer | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -48,8 +51,16 @@ class LocalStack:
         return f"http://{HOST}:{self.ports.aws}"
 
     @property
+    def outbox(self) -> Path:
+        return self.state_dir / "outbox"
+
+    @property
     def environment(self) -> dict[str, str]:
-        env = {**os.environ, **app_environment(self.ports, host=HOST), **self.extra_env}
+        env = {
+            **os.environ,
+            **app_environment(self.ports, host=HOST, state_dir=self.state_dir),
+            **self.extra_env,
+        }
         env["PYTHONPATH"] = str(ROOT)
         env["PYTHONUNBUFFERED"] = "1"
         return env
@@ -73,7 +84,10 @@ class LocalStack:
             # This process provisions, so it needs the embedded AWS's (dummy) credentials too.
             for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
                 os.environ.setdefault(name, env[name])
-            provision(Settings.from_env(env))
+            settings = Settings.from_env(env)
+            provision(settings)
+            shutil.rmtree(self.outbox, ignore_errors=True)
+            self.seeded = seed(settings)
             if self.with_simulator and (ROOT / "simulator" / "__main__.py").exists():
                 self.processes.start(
                     "simulator",
@@ -107,7 +121,9 @@ class LocalStack:
                     ROOT,
                 )
                 wait_for_port(HOST, self.ports.clock, deadline - time.monotonic(), self.processes)
-            self._front = serve_front(HOST, self.ports.front, HOST, self.ports.api, ROOT / "web" / "dist")
+            self._front = serve_front(
+                HOST, self.ports.front, HOST, self.ports.api, ROOT / "web" / "dist", outbox=self.outbox
+            )
             self.wait_healthy(deadline - time.monotonic())
         except BaseException:
             self.stop()

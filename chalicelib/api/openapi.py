@@ -28,6 +28,21 @@ ERROR_SCHEMA: Final[dict[str, Any]] = {
 # Statuses any operation can answer; body-taking operations add BODY_ERRORS.
 COMMON_ERRORS: Final = (500,)
 BODY_ERRORS: Final = (400, 413, 415, 422)
+AUTH_ERRORS: Final = (401, 403)
+QUERY_ERRORS: Final = (400, 422)
+SECURITY_SCHEMES: Final[dict[str, Any]] = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An access token from /api/auth/sign-in, or an API key (cdk_...).",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "cd_session",
+        "description": "The web app's session cookie.",
+    },
+}
 
 
 def build_document(operations: Iterable[Operation], *, version: str) -> dict[str, Any]:
@@ -35,7 +50,15 @@ def build_document(operations: Iterable[Operation], *, version: str) -> dict[str
     used_statuses: set[int] = set()
     tags: dict[str, None] = {}
     for operation in sorted(operations, key=lambda op: (op.path, op.method)):
-        statuses = sorted({*operation.errors, *COMMON_ERRORS, *(BODY_ERRORS if operation.takes_body else ())})
+        statuses = sorted(
+            {
+                *operation.errors,
+                *COMMON_ERRORS,
+                *(BODY_ERRORS if operation.takes_body else ()),
+                *(AUTH_ERRORS if not operation.public else ()),
+                *(QUERY_ERRORS if operation.query_schema else ()),
+            }
+        )
         used_statuses.update(statuses)
         tags[operation.tag] = None
         paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation, statuses)
@@ -51,6 +74,7 @@ def build_document(operations: Iterable[Operation], *, version: str) -> dict[str
         "paths": paths,
         "components": {
             "schemas": {"Error": ERROR_SCHEMA},
+            "securitySchemes": SECURITY_SCHEMES,
             "responses": {
                 str(status): {
                     "description": HTTPStatus(status).phrase,
@@ -78,11 +102,21 @@ def _operation(operation: Operation, error_statuses: list[int]) -> dict[str, Any
     }
     if operation.description:
         document["description"] = operation.description
-    if operation.path_parameters:
-        document["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-            for name in operation.path_parameters
-        ]
+    if operation.public:
+        document["security"] = []
+    else:
+        document["security"] = [{"bearer": []}, {"session": []}]
+        document["x-required-action"] = operation.action
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in operation.path_parameters
+    ]
+    parameters += [
+        {"name": name, "in": "query", "required": False, "schema": dict(schema)}
+        for name, schema in (operation.query_schema or {}).items()
+    ]
+    if parameters:
+        document["parameters"] = parameters
     if operation.request_schema is not None:
         document["requestBody"] = {
             "required": True,

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from chalicelib.api import docs, health
+from chalicelib.api import account, api_keys, audit, auth, docs, health, invitations, members
 from chalicelib.api.routing import ApiBlueprint, Operation
 
-BLUEPRINTS: tuple[ApiBlueprint, ...] = (health.routes, docs.routes)
+BLUEPRINTS: tuple[ApiBlueprint, ...] = (
+    health.routes,
+    docs.routes,
+    auth.routes,
+    account.routes,
+    members.routes,
+    invitations.routes,
+    api_keys.routes,
+    audit.routes,
+)
 
 
 def all_operations() -> list[Operation]:

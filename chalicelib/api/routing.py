@@ -19,7 +19,8 @@ from chalice import Blueprint, ChaliceUnhandledError, Response
 from chalice.app import Request
 
 from chalicelib.api.validation import validate
-from chalicelib.domain.errors import InvalidInputError
+from chalicelib.domain.errors import InvalidInputError, PermissionDeniedError
+from chalicelib.domain.permissions import Action
 
 JsonSchema: TypeAlias = Mapping[str, Any]
 View: TypeAlias = Callable[..., Any]
@@ -44,6 +45,12 @@ class Operation:
     response_content_type: str = JSON
     errors: tuple[int, ...] = ()
     description: str = ""
+    action: Action | None = None  # None: public, no credentials needed
+    query_schema: Mapping[str, JsonSchema] | None = None
+
+    @property
+    def public(self) -> bool:
+        return self.action is None
 
     @property
     def path_parameters(self) -> list[str]:
@@ -83,6 +90,8 @@ class ApiBlueprint:
         content_types: tuple[str, ...] = (JSON,),
         response_content_type: str = JSON,
         description: str = "",
+        action: Action | None = None,
+        query: Mapping[str, JsonSchema] | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             operation = Operation(
@@ -98,6 +107,8 @@ class ApiBlueprint:
                 response_content_type=response_content_type,
                 errors=errors,
                 description=description or (view.__doc__ or "").strip(),
+                action=action,
+                query_schema=query,
             )
             self.operations.append(operation)
             self.blueprint.route(
@@ -112,6 +123,20 @@ class ApiBlueprint:
         def guarded(**path_parameters: str) -> Any:
             try:
                 arguments: dict[str, Any] = dict(path_parameters)
+                request = self.current_request
+                if operation.action is not None:
+                    # Imported here: routing is declared at import, authentication runs per request.
+                    from chalicelib.api.principal import authenticate
+
+                    caller = authenticate(request)
+                    if not caller.may(operation.action):
+                        raise PermissionDeniedError(
+                            "Your role (or this API key) does not allow this.",
+                            details={"required": operation.action.value},
+                        )
+                    arguments["caller"] = caller
+                if operation.query_schema is not None:
+                    arguments["query"] = parse_query(request, operation.query_schema)
                 if operation.request_schema is not None:
                     arguments["body"] = parse_json_body(self.current_request, operation.request_schema)
                 result = view(**arguments)
@@ -139,6 +164,30 @@ def parse_json_body(request: Request, schema: JsonSchema) -> Any:
         raise InvalidInputError("The request body is not valid JSON.", code="malformed_json") from None
     validate(document, schema)
     return document
+
+
+def parse_query(request: Request, properties: Mapping[str, JsonSchema]) -> dict[str, Any]:
+    """Query parameters, converted to their declared types and validated; unknown ones refused."""
+    raw: dict[str, str] = dict(request.query_params or {})
+    values: dict[str, Any] = {}
+    problems = []
+    for name, value in raw.items():
+        schema = properties.get(name)
+        if schema is None:
+            problems.append({"field": name, "problem": "is not an accepted query parameter"})
+        elif schema.get("type") == "integer":
+            try:
+                values[name] = int(value)
+            except ValueError:
+                problems.append({"field": name, "problem": "must be of type integer"})
+        else:
+            values[name] = value
+    if problems:
+        from chalicelib.domain.errors import ValidationError
+
+        raise ValidationError(problems)
+    validate(values, {"type": "object", "properties": dict(properties)})
+    return values
 
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:

@@ -1,0 +1,1 @@
+"""Token vault, passwords, sessions, API keys and webhook signatures."""
