@@ -41,7 +41,10 @@ typecheck: install
 pytest: install
 	$(PY) -m pytest -n 2 --dist loadgroup
 
-test: lint typecheck pytest
+test: lint typecheck deploy-check pytest
+
+deploy-check: install
+	bash infra/deploy_check.sh
 
 bench: install
 	$(PY) bench/cold_start.py

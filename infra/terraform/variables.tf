@@ -1,0 +1,200 @@
+# ---- identity -------------------------------------------------------------------------------------
+
+variable "app_name" {
+  description = "Prefix of every resource name; tables are named <app_name>-<stage>-<logical>."
+  type        = string
+  default     = "creatordeck"
+}
+
+variable "stage" {
+  description = "Deployment stage (one AWS account per stage), e.g. prod, staging."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,15}$", var.stage))
+    error_message = "stage: lower-case letters, digits and dashes, 2-16 characters."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the stage (CloudFront and its certificate are global / us-east-1)."
+  type        = string
+  default     = "us-east-1"
+}
+
+# ---- application package (from `chalice package --pkg-format terraform`, see docs/deploy.md) -----
+
+variable "lambda_package_path" {
+  description = "Path of deployment.zip produced by `chalice package` (the release step)."
+  type        = string
+}
+
+variable "api_openapi_path" {
+  description = "Path of openapi.json extracted from chalice.tf.json by infra/chalice_release.py."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime; must match the Python that ran `chalice package`."
+  type        = string
+  default     = "python3.11"
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrency per function name (-1 = unreserved). New accounts have a limit of 10: leave -1 there."
+  type        = map(number)
+  default     = {}
+}
+
+# ---- domain and web ---------------------------------------------------------------------------------
+
+variable "domain_name" {
+  description = "Public host name (e.g. app.creatordeck.example). Empty: the CloudFront *.cloudfront.net name is used."
+  type        = string
+  default     = ""
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for domain_name, issued in us-east-1 (CloudFront). Required when domain_name is set."
+  type        = string
+  default     = ""
+}
+
+variable "api_stage_name" {
+  description = "API Gateway stage name. CloudFront forwards /api/<route> to /<stage>/api/<route> (Chalice routes carry the /api prefix)."
+  type        = string
+  default     = "live"
+}
+
+variable "content_security_policy" {
+  description = "Content-Security-Policy sent with every response. Empty: a strict default built from the bucket names."
+  type        = string
+  default     = ""
+}
+
+# ---- retention and cadences -------------------------------------------------------------------------
+
+variable "log_retention_days" {
+  description = "CloudWatch Logs retention for functions and API access logs."
+  type        = number
+  default     = 365
+}
+
+variable "media_retention_days" {
+  description = "Uploaded media objects are deleted this many days after upload (S3 lifecycle)."
+  type        = number
+  default     = 30
+}
+
+variable "export_retention_days" {
+  description = "Data exports are deleted this many days after creation (S3 lifecycle)."
+  type        = number
+  default     = 2
+}
+
+variable "schedules" {
+  description = "EventBridge schedule expression per scheduled function."
+  type        = map(string)
+  default = {
+    "ingest-dispatch"  = "rate(15 minutes)"
+    "publish-dispatch" = "rate(1 minute)"
+    "token-refresh"    = "rate(30 minutes)"
+    "retention-sweep"  = "cron(17 3 * * ? *)"
+  }
+}
+
+variable "queue_max_receive_count" {
+  description = "Deliveries of one SQS message before it moves to the queue's DLQ."
+  type        = number
+  default     = 5
+}
+
+variable "dlq_retention_days" {
+  description = "How long a dead letter stays in a DLQ (max 14)."
+  type        = number
+  default     = 14
+}
+
+# ---- application settings ---------------------------------------------------------------------------
+
+variable "log_level" {
+  description = "POWERTOOLS_LOG_LEVEL for every function."
+  type        = string
+  default     = "INFO"
+}
+
+variable "metrics_namespace" {
+  description = "POWERTOOLS_METRICS_NAMESPACE; the deletion-request alarm reads its metric from it."
+  type        = string
+  default     = "CreatorDeck"
+}
+
+variable "max_body_bytes" {
+  description = "CREATORDECK_MAX_BODY_BYTES: largest request body the API accepts."
+  type        = number
+  default     = 1048576
+}
+
+variable "mail_from" {
+  description = "CREATORDECK_MAIL_FROM, e.g. `CreatorDeck <no-reply@example.com>`; its domain (or address) must be a verified SES identity. Empty: no-reply@<domain_name>."
+  type        = string
+  default     = ""
+}
+
+variable "lockout_threshold" {
+  description = "CREATORDECK_LOCKOUT_THRESHOLD: failed sign-ins in a row that lock an account."
+  type        = number
+  default     = 5
+}
+
+variable "lockout_minutes" {
+  description = "CREATORDECK_LOCKOUT_MINUTES: how long a locked account stays locked."
+  type        = number
+  default     = 15
+}
+
+variable "signin_ip_limit" {
+  description = "CREATORDECK_SIGNIN_IP_LIMIT: sign-in attempts one client IP may make per 15 minutes."
+  type        = number
+  default     = 50
+}
+
+# ---- operations -------------------------------------------------------------------------------------
+
+variable "alarm_email" {
+  description = "Address subscribed to the alarm topic (confirm the e-mail AWS sends). Empty: no subscription."
+  type        = string
+  default     = ""
+}
+
+variable "deletion_request_max_age_hours" {
+  description = "Alarm when the oldest open deletion request is older than this."
+  type        = number
+  default     = 72
+}
+
+variable "kms_deletion_window_days" {
+  description = "Waiting period before a scheduled KMS key deletion takes effect."
+  type        = number
+  default     = 30
+}
+
+variable "deletion_protection" {
+  description = "DynamoDB deletion protection and KMS/S3 safety. Off only for throw-away stages."
+  type        = bool
+  default     = true
+}
+
+# ---- what the embedded AWS (moto) cannot model ---------------------------------------------------------
+
+variable "enable_cloudfront" {
+  description = "Create the CloudFront distribution, OAC, response headers policy and the web bucket's CloudFront grant. false only for the local apply (moto has no CreateResponseHeadersPolicy)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_redrive_allow_policy" {
+  description = "Restrict each DLQ to its own source queue. false only for the local apply (moto does not return the attribute, so the provider waits forever)."
+  type        = bool
+  default     = true
+}
