@@ -30,7 +30,7 @@ from chalicelib.domain.errors import (
     RateLimitedError,
     ValidationError,
 )
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics, tracer
 
 # Order matters: the first matching class wins, so subclasses come first.
 STATUS_BY_ERROR: Final[tuple[tuple[type[DomainError], int], ...]] = (
@@ -110,29 +110,51 @@ def make_error_middleware(
     def handle_errors(request: Request, get_response: Callable[..., Response]) -> Response:
         started = time.perf_counter()
         request_id = request_id_of(request)
+        route = str((request.context or {}).get("resourcePath") or "unknown")
         logger.set_correlation_id(request_id)
-        try:
-            if len(request.raw_body or b"") > max_body_bytes():
-                raise HttpError(413, "payload_too_large", "The request body is larger than this API accepts.")
-            response = get_response(request)
-        except ChaliceUnhandledError as wrapped:
-            response = response_for_exception(wrapped.__cause__ or wrapped, request_id)
-        except Exception as exc:
-            response = response_for_exception(exc, request_id)
-        response = _rewrite_chalice_error(response, request_id)
+        with tracer().provider.in_subsegment(f"## {request.method} {route}") as subsegment:
+            subsegment.put_annotation("request_id", request_id)
+            try:
+                if len(request.raw_body or b"") > max_body_bytes():
+                    raise HttpError(
+                        413, "payload_too_large", "The request body is larger than this API accepts."
+                    )
+                response = get_response(request)
+            except ChaliceUnhandledError as wrapped:
+                response = response_for_exception(wrapped.__cause__ or wrapped, request_id)
+            except Exception as exc:
+                response = response_for_exception(exc, request_id)
+            response = _rewrite_chalice_error(response, request_id)
+            subsegment.put_annotation("status", str(response.status_code))
         response.headers["X-Request-Id"] = request_id
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
         logger.info(
             "request",
             extra={
                 "http_method": request.method,
-                "path": request.context.get("resourcePath"),
+                "path": route,
                 "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "duration_ms": duration_ms,
             },
         )
+        record_request_metrics(response.status_code, duration_ms)
         return response
 
     return handle_errors
+
+
+def record_request_metrics(status: int, duration_ms: float) -> None:
+    """One EMF record per request: count, latency, and 4xx/5xx counts (alarms watch the 5xx)."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    emf = metrics()
+    emf.add_metric(name="ApiRequests", unit=MetricUnit.Count, value=1)
+    emf.add_metric(name="ApiLatency", unit=MetricUnit.Milliseconds, value=duration_ms)
+    if status >= 500:
+        emf.add_metric(name="ApiServerErrors", unit=MetricUnit.Count, value=1)
+    elif status >= 400:
+        emf.add_metric(name="ApiClientErrors", unit=MetricUnit.Count, value=1)
+    emf.flush_metrics()
 
 
 def request_id_of(request: Request) -> str:

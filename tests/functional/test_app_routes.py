@@ -109,3 +109,23 @@ def test_logs_of_requests_with_credentials_contain_none_of_them(api: Any, captur
     assert len(log_lines(captured_logs)) >= 5
     for secret in (bearer, password, oauth_code):
         assert secret not in logged
+
+
+def test_each_request_emits_emf_metrics(api: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+
+    api.get("/api/health")
+    api.get("/api/me")  # 401
+
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = [
+        {
+            metric["Name"]
+            for directive in record["_aws"]["CloudWatchMetrics"]
+            for metric in directive["Metrics"]
+        }
+        for record in records
+    ]
+    assert names[-2] == {"ApiRequests", "ApiLatency"}
+    assert names[-1] == {"ApiRequests", "ApiLatency", "ApiClientErrors"}
+    assert records[-1]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "CreatorDeck"
