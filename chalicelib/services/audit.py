@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.audit import AuditAction, AuditEntry
-from chalicelib.domain.identity import Caller, Origin
+from chalicelib.domain.identity import Caller, Member, Origin
 from chalicelib.domain.paging import Page
 from chalicelib.observability import logger
 from chalicelib.security.tokens import new_id
@@ -64,6 +64,17 @@ class AuditLog:
             actor_id=caller.member.id,
             target=target,
             origin=caller.origin,
+            details=details,
+        )
+
+    def by_member(self, member: Member, action: AuditAction, origin: Origin, **details: Any) -> None:
+        """A member acting on their own account (signing in, resetting their password)."""
+        self.record(
+            action,
+            workspace_id=member.workspace_id,
+            actor_id=member.id,
+            target=member.id,
+            origin=origin,
             details=details,
         )
 

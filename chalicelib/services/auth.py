@@ -116,13 +116,7 @@ class AuthService:
         if self._passwords.needs_rehash(stored_hash):
             self._accounts.set_password_hash(member, self._passwords.hash(password))
         issued = self._open_session(member)
-        self._audit.record(
-            AuditAction.SIGN_IN,
-            workspace_id=member.workspace_id,
-            actor_id=member.id,
-            target=member.id,
-            origin=origin,
-        )
+        self._audit.by_member(member, AuditAction.SIGN_IN, origin)
         return issued
 
     def refresh(self, session_token: str, origin: Origin) -> IssuedSession:
@@ -193,13 +187,7 @@ class AuthService:
         self._mailer.send(
             password_reset_email(member.email, f"{self._base_url}/reset-password#token={token}")
         )
-        self._audit.record(
-            AuditAction.PASSWORD_RESET_REQUESTED,
-            workspace_id=member.workspace_id,
-            actor_id=member.id,
-            target=member.id,
-            origin=origin,
-        )
+        self._audit.by_member(member, AuditAction.PASSWORD_RESET_REQUESTED, origin)
 
     def reset_password(self, token: str, password: str, origin: Origin) -> None:
         check_strength(password)
@@ -212,13 +200,7 @@ class AuthService:
         self._accounts.set_password_hash(member, self._passwords.hash(password))
         self._accounts.revoke_member_sessions(member.id)
         self._accounts.clear_failures(hash_secret(member.email))
-        self._audit.record(
-            AuditAction.PASSWORD_RESET,
-            workspace_id=member.workspace_id,
-            actor_id=member.id,
-            target=member.id,
-            origin=origin,
-        )
+        self._audit.by_member(member, AuditAction.PASSWORD_RESET, origin)
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -227,22 +209,9 @@ class AuthService:
             guard, self._policy.lockout_threshold, self._policy.lockout
         )
         if member is not None:
-            self._audit.record(
-                AuditAction.SIGN_IN_FAILED,
-                workspace_id=member.workspace_id,
-                actor_id=member.id,
-                target=member.id,
-                origin=origin,
-            )
+            self._audit.by_member(member, AuditAction.SIGN_IN_FAILED, origin)
             if locked_until is not None:
-                self._audit.record(
-                    AuditAction.LOCKED_OUT,
-                    workspace_id=member.workspace_id,
-                    actor_id=member.id,
-                    target=member.id,
-                    origin=origin,
-                    details={"until": locked_until.isoformat()},
-                )
+                self._audit.by_member(member, AuditAction.LOCKED_OUT, origin, until=locked_until.isoformat())
         raise AuthenticationError(BAD_CREDENTIALS, code="invalid_credentials")
 
     def _open_session(self, member: Member) -> IssuedSession:
