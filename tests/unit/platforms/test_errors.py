@@ -20,8 +20,9 @@ from chalicelib.platforms.base import (
     ReauthorizeError,
     RetryLaterError,
 )
-from chalicelib.platforms.http import classify, parse_usage_headers
+from chalicelib.platforms.classify import classify
 from chalicelib.platforms.pkce import base64url_challenge, hex_challenge
+from chalicelib.platforms.usage import parse_usage_headers
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
