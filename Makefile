@@ -10,13 +10,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install run stop test lint typecheck pytest deploy-check bench clean
+.PHONY: help install run stop test lint typecheck pytest deploy-check bench clean web browser
 
 help:
 	@echo "make run           start the whole product locally (Ctrl-C or 'make stop' stops it)"
 	@echo "make test          ruff, mypy, deploy-check and the whole pytest suite"
 	@echo "make bench         run the benchmarks under bench/"
 	@echo "make deploy-check  terraform fmt/validate, checkov, apply+destroy on the embedded AWS"
+	@echo "make web           build the web app into web/dist (npm ci first when needed)"
+	@echo "make browser       install Debian's chromium for the end-to-end tests when missing"
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +27,33 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 install: $(INSTALLED)
 
-run: install
+# The web app: npm ci when node_modules is missing or the lock changed, a build when a source changed.
+WEB_DEPS := web/node_modules/.installed
+WEB_BUILT := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) \
+	web/index.html web/package.json web/tsconfig.json web/vite.config.ts
+
+$(WEB_DEPS): web/package-lock.json web/package.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or newer" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_BUILT): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npm run build
+	@touch $@
+
+web: $(WEB_BUILT)
+
+# Playwright drives Debian's Chromium; it never downloads a browser of its own.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; \
+	fi
+
+run: install web
 	@$(PY) -m devstack run
 
 stop:
@@ -38,7 +66,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-pytest: install
+pytest: install web browser
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 test: lint typecheck deploy-check pytest

@@ -1,9 +1,10 @@
 """The local same-origin front, standing in for CloudFront.
 
-``/api/*`` goes to ``chalice local``; everything else is the static web app.
-Like the API Gateway gateway response that Terraform configures, a path no route
-matches (Chalice local's 403 "Missing Authentication Token") becomes a 404 in the
-API's error shape.
+``/api/*`` goes to ``chalice local``; everything else is the static web app built
+into ``web/dist`` (``make web``), with the security headers and caching CloudFront
+sends. Like the API Gateway gateway response that Terraform configures, a path no
+route matches (Chalice local's 403 "Missing Authentication Token") becomes a 404 in
+the API's error shape.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import http.client
 import json
 import mimetypes
 import re
+import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,12 +38,49 @@ _HOP_BY_HOP: Final = frozenset(
     }
 )
 _METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-_PLACEHOLDER: Final = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+# What CloudFront's response headers policy sends (HSTS too there; pointless on http://127.0.0.1).
+SECURITY_HEADERS: Final = (
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
+)
+# Vite puts content-hashed files under assets/: they never change, so browsers may keep them.
+IMMUTABLE: Final = "public, max-age=31536000, immutable"
+REVALIDATE: Final = "no-cache"
+_CONTENT_TYPES: Final = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain; charset=utf-8",
+}
+NOT_BUILT_HINT: Final = "The web app is not built (web/dist/index.html is missing): run `make web`."
+_NOT_BUILT: Final = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>CreatorDeck</title></head><body><main><h1>CreatorDeck</h1>
-<p>The API is running. The web app has not been built yet.</p>
+<p>The API is running. {html.escape(NOT_BUILT_HINT)}</p>
 <ul><li><a href="/api/health">/api/health</a></li>
 <li><a href="/api/openapi.json">/api/openapi.json</a></li></ul>
-</main></body></html>"""
+</main></body></html>""".encode()
+
+
+def content_type_of(path: Path) -> str:
+    return (
+        _CONTENT_TYPES.get(path.suffix.lower())
+        or mimetypes.guess_type(path.name)[0]
+        or "application/octet-stream"
+    )
 
 
 def not_found_body() -> bytes:
@@ -120,30 +159,41 @@ def make_handler(
                     405, [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")], b"Method Not Allowed"
                 )
                 return
-            relative = self.path.split("?", 1)[0].lstrip("/") or "index.html"
+            relative = self.path.split("?", 1)[0].split("#", 1)[0].lstrip("/") or "index.html"
             root = web_root.resolve()
             candidate = (root / relative).resolve()
-            if not candidate.is_relative_to(root) or not candidate.is_file():
-                candidate = root / "index.html"  # single-page app: the client routes
-            if candidate.is_file():
-                content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
-                self._send(200, [("Content-Type", content_type)], candidate.read_bytes())
+            if candidate.is_relative_to(root) and candidate.is_file():
+                cache = IMMUTABLE if candidate.parent == root / "assets" else REVALIDATE
+                headers = [("Content-Type", content_type_of(candidate)), ("Cache-Control", cache)]
+                self._send(200, headers, candidate.read_bytes())
+            elif relative.startswith("assets/") or "." in relative.rsplit("/", 1)[-1]:
+                # A missing file is a 404, not the app's HTML under a script's name.
+                self._send(
+                    404,
+                    [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", REVALIDATE)],
+                    b"Not Found",
+                )
+            elif (root / "index.html").is_file():  # single-page app: the client routes
+                headers = [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", REVALIDATE)]
+                self._send(200, headers, (root / "index.html").read_bytes())
             else:
-                self._send(200, [("Content-Type", "text/html; charset=utf-8")], _PLACEHOLDER)
+                headers = [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", REVALIDATE)]
+                self._send(200, headers, _NOT_BUILT)
 
         def _send(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
             self.send_response(status)
-            for name, value in headers:
+            present = {name.lower() for name, _ in headers}
+            for name, value in [*headers, *(h for h in SECURITY_HEADERS if h[0].lower() not in present)]:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
-            self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
         def _route(self) -> None:
             if outbox is not None and self.path.split("?")[0].rstrip("/") == "/_dev/outbox":
-                self._send(200, [("Content-Type", "text/html; charset=utf-8")], outbox_page(outbox))
+                headers = [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")]
+                self._send(200, headers, outbox_page(outbox))
             elif self.path == "/api" or self.path.startswith("/api/"):
                 self._proxy()
             else:
@@ -182,6 +232,8 @@ def make_handler(
 def serve_front(
     host: str, port: int, api_host: str, api_port: int, web_root: Path, outbox: Path | None = None
 ) -> ThreadingHTTPServer:
+    if not (web_root / "index.html").is_file():
+        print(f"Note: {NOT_BUILT_HINT}", file=sys.stderr, flush=True)
     server = ThreadingHTTPServer((host, port), make_handler(api_host, api_port, web_root, outbox))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
