@@ -14,12 +14,22 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
+    import httpx
+
+    from chalicelib.domain.platforms import Platform
+    from chalicelib.platforms.base import Flow, PlatformProvider
+    from chalicelib.platforms.config import PlatformConfig
+    from chalicelib.platforms.http import PlatformClient
+    from chalicelib.platforms.registry import ProviderRegistry
     from chalicelib.security.access_tokens import AccessTokens
+    from chalicelib.security.vault import TokenVault
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.audit import AuditLog
     from chalicelib.services.auth import AuthService
+    from chalicelib.services.connections import ConnectionService
     from chalicelib.services.health import HealthService
     from chalicelib.services.mail import Mailer
+    from chalicelib.services.token_refresh import TokenRefreshSweep
     from chalicelib.services.workspaces import WorkspaceService
 
 
@@ -70,6 +80,94 @@ class AppSecrets:
         return AccessTokens(Secret(str(self.values["session_signing_key"])))
 
 
+# Which app-secret key holds each platform's client secret, and which setting its client id.
+_PLATFORM_APPS: dict[str, tuple[str, str]] = {
+    "tiktok": ("tiktok_client_key", "tiktok_client_secret"),
+    "facebook": ("meta_app_id", "meta_app_secret"),
+    "instagram": ("meta_app_id", "meta_app_secret"),
+    "threads": ("threads_app_id", "threads_app_secret"),
+    "youtube": ("google_client_id", "google_client_secret"),
+}
+
+
+class PlatformRuntime:
+    """The platform providers and the HTTP client that runs them, built on first use.
+
+    ``transport`` and ``sleep`` are the test seams: functional tests pass the simulator's
+    ``httpx.MockTransport`` and a sleep that only records.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        secrets: AppSecrets,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Any = None,
+    ) -> None:
+        self._settings = settings
+        self._secrets = secrets
+        self._transport = transport
+        self._sleep = sleep
+
+    def configs(self) -> list[PlatformConfig]:
+        from chalicelib.domain.platforms import Platform
+        from chalicelib.platforms.config import PlatformConfig
+        from chalicelib.security.secret import Secret
+
+        configs = []
+        for platform in Platform:
+            id_setting, secret_key = _PLATFORM_APPS[platform.value]
+            client_id = getattr(self._settings, id_setting)
+            if not client_id:
+                continue
+            secret = self._secrets.values.get(secret_key)
+            if not secret:
+                continue  # a client id without its secret: not connectable here
+            configs.append(
+                PlatformConfig(
+                    platform=platform,
+                    client_id=client_id,
+                    client_secret=Secret(str(secret)),
+                    redirect_uri=f"{self._settings.public_base_url}/api/oauth/{platform.value}/callback",
+                    base_urls=dict(self._settings.platform_base_urls),
+                    api_version=self._settings.meta_graph_version
+                    if platform in (Platform.FACEBOOK, Platform.INSTAGRAM)
+                    else None,
+                )
+            )
+        return configs
+
+    @functools.cached_property
+    def registry(self) -> ProviderRegistry:
+        from chalicelib.platforms.registry import build_providers
+
+        return build_providers(self.configs())
+
+    @functools.cached_property
+    def client(self) -> PlatformClient:
+        import httpx
+
+        from chalicelib.platforms.http import PlatformClient, RetryPolicy
+
+        # On a request path a platform may make us wait only briefly; longer waits become
+        # "try again" pages or the next sweep.
+        policy = RetryPolicy(max_attempts=3, max_sleep=3.0)
+        http = httpx.Client(transport=self._transport, follow_redirects=False)
+        if self._sleep is not None:
+            return PlatformClient(http, policy, sleep=self._sleep)
+        return PlatformClient(http, policy)
+
+    def provider(self, platform: Platform) -> PlatformProvider | None:
+        registry = self.registry
+        return registry.get(platform) if platform in registry else None
+
+    def run(self, flow: Flow[object], deadline_seconds: float | None = None) -> object:
+        client = self.client
+        deadline = client.deadline(deadline_seconds) if deadline_seconds is not None else None
+        return client.run(flow, deadline)
+
+
 @functools.cache
 def _boto3_session(region: str) -> Any:
     """One session per process and region: its loaded service models are shared by every client."""
@@ -88,6 +186,9 @@ class Services:
     auth: AuthService
     api_keys: ApiKeyService
     mailer: Mailer
+    connections: ConnectionService
+    token_refresh: TokenRefreshSweep
+    platforms: PlatformRuntime
 
 
 def build_mailer(settings: Settings, aws: AwsClients) -> Mailer:
@@ -102,19 +203,24 @@ def build_mailer(settings: Settings, aws: AwsClients) -> Mailer:
     return SesMailer(aws.client("ses"), settings.mail_from)
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(
+    settings: Settings, *, platform_transport: httpx.BaseTransport | None = None, platform_sleep: Any = None
+) -> Services:
     from datetime import UTC, datetime, timedelta
 
     from chalicelib.security.passwords import PasswordHasher
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.audit import AuditLog
     from chalicelib.services.auth import AuthService, BruteForcePolicy
+    from chalicelib.services.connections import ConnectionService
     from chalicelib.services.health import HealthService
+    from chalicelib.services.token_refresh import TokenRefreshSweep
     from chalicelib.services.workspaces import WorkspaceService
     from chalicelib.storage.accounts import AccountsRepository
     from chalicelib.storage.audit import AuditRepository
     from chalicelib.storage.aws_probes import DynamoDbProbe, KmsProbe, S3Probe, SqsProbe
     from chalicelib.storage.base import bind_tables
+    from chalicelib.storage.connections import ConnectionsRepository
     from chalicelib.storage.models import AccountsTable
 
     def clock() -> datetime:
@@ -142,6 +248,33 @@ def build_services(settings: Settings) -> Services:
         lockout=timedelta(minutes=settings.lockout_minutes),
         ip_limit=settings.signin_ip_limit,
     )
+    platforms = PlatformRuntime(settings, secrets, transport=platform_transport, sleep=platform_sleep)
+    connection_store = ConnectionsRepository(clock)
+    vault_holder: list[TokenVault] = []
+
+    def vault() -> TokenVault:
+        if not vault_holder:
+            from chalicelib.security.vault import TokenVault
+
+            vault_holder.append(TokenVault(aws.client("kms"), settings.token_key_id))
+        return vault_holder[0]
+
+    def ingest_queue() -> Any:
+        from chalicelib.storage.queues import SqsIngestQueue
+
+        return SqsIngestQueue(aws.client("sqs"), settings.ingest_queue_url)
+
+    connections = ConnectionService(
+        connection_store,
+        accounts,
+        vault,
+        lambda: platforms,
+        ingest_queue,
+        audit,
+        mailer,
+        settings.public_base_url,
+        clock,
+    )
     return Services(
         settings=settings,
         aws=aws,
@@ -160,14 +293,29 @@ def build_services(settings: Settings) -> Services:
         ),
         api_keys=ApiKeyService(accounts, audit, clock),
         mailer=mailer,
+        connections=connections,
+        token_refresh=TokenRefreshSweep(connection_store, connections, clock),
+        platforms=platforms,
     )
+
+
+# Test seams for the platform HTTP client (see PlatformRuntime); empty in every deployed process.
+_platform_wiring: dict[str, Any] = {}
 
 
 @functools.cache
 def services() -> Services:
-    return build_services(Settings.from_env())
+    return build_services(Settings.from_env(), **_platform_wiring)
 
 
-def reset() -> None:
-    """Forget everything built, so the next ``services()`` reads the environment anew."""
+def reset(*, platform_transport: httpx.BaseTransport | None = None, platform_sleep: Any = None) -> None:
+    """Forget everything built, so the next ``services()`` reads the environment anew.
+
+    Tests may pass the platform transport (the simulator's ``httpx.MockTransport``) and a sleep.
+    """
+    _platform_wiring.clear()
+    if platform_transport is not None:
+        _platform_wiring["platform_transport"] = platform_transport
+    if platform_sleep is not None:
+        _platform_wiring["platform_sleep"] = platform_sleep
     services.cache_clear()

@@ -66,6 +66,37 @@ VARIABLES: Final[tuple[Variable, ...]] = (
         default="50",
     ),
     Variable(
+        "CREATORDECK_TIKTOK_CLIENT_KEY",
+        "TikTok Login Kit client key; unset: TikTok cannot be connected.",
+        required=False,
+    ),
+    Variable(
+        "CREATORDECK_META_APP_ID",
+        "Meta app id (Facebook Pages, Instagram); unset: neither can be connected.",
+        required=False,
+    ),
+    Variable(
+        "CREATORDECK_THREADS_APP_ID",
+        "Threads app id; unset: Threads cannot be connected.",
+        required=False,
+    ),
+    Variable(
+        "CREATORDECK_GOOGLE_CLIENT_ID",
+        "Google OAuth client id (YouTube); unset: YouTube cannot be connected.",
+        required=False,
+    ),
+    Variable(
+        "CREATORDECK_META_GRAPH_VERSION",
+        "Graph API version for Facebook and Instagram, e.g. v25.0; unset: the tested one.",
+        required=False,
+    ),
+    Variable(
+        "CREATORDECK_PLATFORM_BASE_URLS",
+        "Local stack only: JSON map of platform base URL names to the simulator's URLs.",
+        required=False,
+        local_only=True,
+    ),
+    Variable(
         "CREATORDECK_MAIL_OUTBOX_DIR",
         "Local stack only: write mail as files here instead of sending it through SES.",
         required=False,
@@ -106,6 +137,12 @@ class Settings:
     lockout_minutes: int
     signin_ip_limit: int
     mail_outbox_dir: str | None
+    tiktok_client_key: str | None
+    meta_app_id: str | None
+    threads_app_id: str | None
+    google_client_id: str | None
+    meta_graph_version: str | None
+    platform_base_urls: Mapping[str, str]
     aws_endpoint_url: str | None
     aws_region: str
 
@@ -137,6 +174,12 @@ class Settings:
             lockout_minutes=_positive_int(values, "CREATORDECK_LOCKOUT_MINUTES"),
             signin_ip_limit=_positive_int(values, "CREATORDECK_SIGNIN_IP_LIMIT"),
             mail_outbox_dir=values["CREATORDECK_MAIL_OUTBOX_DIR"],
+            tiktok_client_key=values["CREATORDECK_TIKTOK_CLIENT_KEY"],
+            meta_app_id=values["CREATORDECK_META_APP_ID"],
+            threads_app_id=values["CREATORDECK_THREADS_APP_ID"],
+            google_client_id=values["CREATORDECK_GOOGLE_CLIENT_ID"],
+            meta_graph_version=values["CREATORDECK_META_GRAPH_VERSION"],
+            platform_base_urls=_url_map(values, "CREATORDECK_PLATFORM_BASE_URLS"),
             aws_endpoint_url=values["AWS_ENDPOINT_URL"],
             aws_region=_text(values, "AWS_REGION"),
         )
@@ -154,6 +197,21 @@ def _text(values: Mapping[str, str | None], name: str) -> str:
     value = values[name]
     assert value is not None  # guaranteed by the required/default check above
     return value
+
+
+def _url_map(values: Mapping[str, str | None], name: str) -> Mapping[str, str]:
+    raw = values[name]
+    if not raw:
+        return {}
+    import json
+
+    try:
+        loaded = json.loads(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a JSON object of names to URLs.") from None
+    if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+        raise SettingsError(f"{name} must be a JSON object of names to URLs.")
+    return {str(key): value for key, value in loaded.items()}
 
 
 def _positive_int(values: Mapping[str, str | None], name: str) -> int:

@@ -82,6 +82,25 @@ def app_environment(ports: Ports, *, host: str = "127.0.0.1", state_dir: Path = 
             "CREATORDECK_PUBLISH_QUEUE_URL": queue_url(aws_endpoint, prefix, "publish"),
             "CREATORDECK_PRIVACY_QUEUE_URL": queue_url(aws_endpoint, prefix, "privacy"),
             "CREATORDECK_MAIL_OUTBOX_DIR": str(state_dir / "outbox"),
+            "CREATORDECK_PLATFORM_BASE_URLS": json.dumps(
+                simulator_base_urls(f"http://{host}:{ports.simulator}")
+            ),
         }
     )
     return variables
+
+
+def simulator_base_urls(origin: str) -> dict[str, str]:
+    """The simulator's base URLs on this origin, named as ``PlatformConfig`` expects them."""
+    from simulator import Simulator  # imported here: building the simulator's world is not free
+
+    return Simulator().base_urls(origin)
+
+
+# The simulator's registered test apps (simulator/README.md): their secrets go into the app secret.
+SIMULATOR_CLIENT_SECRETS: Final = {
+    "tiktok_client_secret": "sim-tiktok-client-secret",
+    "meta_app_secret": "sim-meta-app-secret",
+    "threads_app_secret": "sim-threads-app-secret",
+    "google_client_secret": "GOCSPX-sim-google-client-secret",
+}

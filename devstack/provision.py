@@ -15,7 +15,7 @@ from typing import Any, Final
 from chalicelib.bootstrap import AwsClients
 from chalicelib.settings import Settings
 from chalicelib.storage.base import bind_tables, table_models
-from devstack.config import QUEUES, queue_name
+from devstack.config import QUEUES, SIMULATOR_CLIENT_SECRETS, queue_name
 
 MAX_RECEIVES: Final = 5
 
@@ -97,5 +97,5 @@ def create_app_secret(secretsmanager: Any, secret_id: str) -> None:
     try:
         secretsmanager.describe_secret(SecretId=secret_id)
     except secretsmanager.exceptions.ResourceNotFoundException:
-        value = {"session_signing_key": secrets.token_urlsafe(48)}
+        value = {"session_signing_key": secrets.token_urlsafe(48), **SIMULATOR_CLIENT_SECRETS}
         secretsmanager.create_secret(Name=secret_id, SecretString=json.dumps(value))

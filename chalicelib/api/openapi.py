@@ -92,7 +92,15 @@ def _operation(operation: Operation, error_statuses: list[int]) -> dict[str, Any
         success["content"] = {operation.response_content_type: {"schema": operation.response_schema}}
     responses: dict[str, Any] = {str(operation.success_status): success}
     for status in error_statuses:
-        if str(status) not in responses:
+        if str(status) in responses:
+            continue
+        if operation.response_content_type != JSON and status in operation.errors:
+            # A page route (the OAuth callback) answers its own failures as pages too.
+            responses[str(status)] = {
+                "description": HTTPStatus(status).phrase,
+                "content": {operation.response_content_type: {"schema": {"type": "string"}}},
+            }
+        else:
             responses[str(status)] = {"$ref": f"#/components/responses/{status}"}
     document: dict[str, Any] = {
         "operationId": operation.operation_id,

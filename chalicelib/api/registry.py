@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.api import account, api_keys, audit, auth, docs, health, invitations, members
+from chalicelib.api import account, api_keys, audit, auth, connections, docs, health, invitations, members
 from chalicelib.api.routing import ApiBlueprint, Operation
 
 BLUEPRINTS: tuple[ApiBlueprint, ...] = (
@@ -14,6 +14,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     invitations.routes,
     api_keys.routes,
     audit.routes,
+    connections.routes,
 )
 
 

@@ -25,6 +25,9 @@ class AuditAction(StrEnum):
     MEMBER_REMOVED = "member.removed"
     API_KEY_CREATED = "api_key.created"
     API_KEY_REVOKED = "api_key.revoked"
+    CONNECTION_CONNECTED = "connection.connected"
+    CONNECTION_DISCONNECTED = "connection.disconnected"
+    CONNECTION_NEEDS_REAUTH = "connection.needs_reauth"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ class Action(StrEnum):
     ACCOUNT_SELF = "account.self"  # one's own profile, password, sessions
     API_KEYS_MANAGE = "api_keys.manage"  # one's own keys
     AUDIT_READ = "audit.read"
+    CONNECTIONS_READ = "connections.read"
+    CONNECTIONS_MANAGE = "connections.manage"  # connect, reconnect, disconnect (creators: their own)
 
 
 _EVERYONE: Final = frozenset({Action.WORKSPACE_READ, Action.ACCOUNT_SELF, Action.API_KEYS_MANAGE})
@@ -33,10 +35,18 @@ _EVERYONE: Final = frozenset({Action.WORKSPACE_READ, Action.ACCOUNT_SELF, Action
 ROLE_ACTIONS: Final[dict[Role, frozenset[Action]]] = {
     Role.ADMIN: frozenset(Action),
     Role.MANAGER: _EVERYONE
-    | {Action.MEMBERS_LIST, Action.MEMBERS_INVITE, Action.INVITATIONS_LIST, Action.INVITATIONS_REVOKE},
-    Role.ANALYST: _EVERYONE | {Action.MEMBERS_LIST},
-    Role.VIEWER: _EVERYONE | {Action.MEMBERS_LIST},
-    Role.CREATOR: _EVERYONE,
+    | {
+        Action.MEMBERS_LIST,
+        Action.MEMBERS_INVITE,
+        Action.INVITATIONS_LIST,
+        Action.INVITATIONS_REVOKE,
+        Action.CONNECTIONS_READ,
+        Action.CONNECTIONS_MANAGE,
+    },
+    Role.ANALYST: _EVERYONE | {Action.MEMBERS_LIST, Action.CONNECTIONS_READ},
+    Role.VIEWER: _EVERYONE | {Action.MEMBERS_LIST, Action.CONNECTIONS_READ},
+    # A creator sees and manages only the connections they made (enforced by the connections service).
+    Role.CREATOR: _EVERYONE | {Action.CONNECTIONS_READ, Action.CONNECTIONS_MANAGE},
 }
 
 # Who may invite (or give) which role.

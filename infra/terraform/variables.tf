@@ -198,3 +198,35 @@ variable "enable_redrive_allow_policy" {
   type        = bool
   default     = true
 }
+
+# Platform apps. The client ids are public; their secrets go in the app secret (docs/deploy.md §5).
+# A platform whose client id is empty is not offered to creators.
+variable "tiktok_client_key" {
+  description = "TikTok Login Kit client key."
+  type        = string
+  default     = ""
+}
+
+variable "meta_app_id" {
+  description = "Meta app id (Facebook Login for Facebook Pages and Instagram)."
+  type        = string
+  default     = ""
+}
+
+variable "threads_app_id" {
+  description = "Threads app id."
+  type        = string
+  default     = ""
+}
+
+variable "google_client_id" {
+  description = "Google OAuth client id (YouTube)."
+  type        = string
+  default     = ""
+}
+
+variable "meta_graph_version" {
+  description = "Graph API version for Facebook and Instagram calls."
+  type        = string
+  default     = "v25.0"
+}

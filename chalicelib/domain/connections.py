@@ -1,0 +1,169 @@
+"""Connected platform accounts, the OAuth states that lead to them, and what can go wrong on the way."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from chalicelib.domain.platforms import Platform
+
+__all__ = [
+    "CONNECT_STATE_LIFETIME",
+    "Alert",
+    "CallbackFailure",
+    "Connection",
+    "ConnectionStatus",
+    "OAuthState",
+    "PendingAccount",
+    "PendingChoice",
+    "SealedTokens",
+    "refresh_due_at",
+]
+
+CONNECT_STATE_LIFETIME: Final = timedelta(minutes=10)
+# The sweep runs every 30 minutes: a short-lived token is refreshed in the last sweep before it dies.
+SHORT_TOKEN_MARGIN: Final = timedelta(minutes=45)
+# Long-lived tokens (Meta's 60-day user token, Threads) are renewed a week ahead.
+LONG_TOKEN_MARGIN: Final = timedelta(days=7)
+LONG_LIVED: Final = timedelta(days=2)
+
+
+class ConnectionStatus(enum.StrEnum):
+    ACTIVE = "active"
+    NEEDS_REAUTH = "needs_reauth"
+
+
+@dataclass(frozen=True)
+class SealedTokens:
+    """A connection's credentials as the store holds them: vault envelopes, never plaintext."""
+
+    access: str = field(repr=False)
+    expires_at: datetime | None
+    scopes: frozenset[str]
+    user_id: str
+    account_id: str | None = None
+    refresh: str | None = field(default=None, repr=False)
+    refresh_expires_at: datetime | None = None
+
+
+def refresh_due_at(tokens: SealedTokens, issued_at: datetime) -> datetime | None:
+    """When the sweep should renew these tokens; None when nothing ever needs renewing."""
+    candidates = []
+    for expiry in (tokens.expires_at, tokens.refresh_expires_at if tokens.refresh else None):
+        if expiry is None:
+            continue
+        margin = LONG_TOKEN_MARGIN if expiry - issued_at > LONG_LIVED else SHORT_TOKEN_MARGIN
+        candidates.append(expiry - margin)
+    return min(candidates) if candidates else None
+
+
+@dataclass(frozen=True)
+class Connection:
+    id: str
+    workspace_id: str
+    platform: Platform
+    account_id: str
+    account_name: str
+    owner_member_id: str
+    status: ConnectionStatus
+    scopes: frozenset[str]
+    missing_scopes: frozenset[str]
+    platform_user_id: str
+    connected_at: datetime
+    token_version: int = 0
+    refreshed_at: datetime | None = None
+    last_sync_at: datetime | None = None
+    status_reason: str | None = None
+
+    @property
+    def needs_reauth(self) -> bool:
+        return self.status is ConnectionStatus.NEEDS_REAUTH
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "platform": self.platform.value,
+            "account_id": self.account_id,
+            "account_name": self.account_name,
+            "owner_member_id": self.owner_member_id,
+            "status": self.status.value,
+            "needs_reauth": self.needs_reauth,
+            "granted_scopes": sorted(self.scopes),
+            "missing_scopes": sorted(self.missing_scopes),
+            "connected_at": self.connected_at.isoformat(),
+            "refreshed_at": self.refreshed_at.isoformat() if self.refreshed_at else None,
+            "last_sync_at": self.last_sync_at.isoformat() if self.last_sync_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class OAuthState:
+    """What ``start`` keeps, under the hash of ``state``, until the callback (single use, 10 minutes)."""
+
+    state_hash: str
+    workspace_id: str
+    member_id: str
+    platform: Platform
+    redirect_uri: str
+    scopes: tuple[str, ...]
+    expires_at: datetime
+    verifier: str | None = field(default=None, repr=False)  # a vault envelope of the PKCE verifier
+    used: bool = False
+
+
+@dataclass(frozen=True)
+class PendingAccount:
+    account_id: str
+    name: str
+    tokens: SealedTokens = field(repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.account_id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class PendingChoice:
+    """Meta's "which Pages / Instagram accounts" step: candidates kept (sealed) until the member picks."""
+
+    id: str
+    workspace_id: str
+    member_id: str
+    platform: Platform
+    accounts: tuple[PendingAccount, ...]
+    expires_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "platform": self.platform.value,
+            "accounts": [account.as_json() for account in self.accounts],
+            "expires_at": self.expires_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: str
+    workspace_id: str
+    kind: str
+    connection_id: str
+    platform: Platform
+    account_name: str
+    created_at: datetime
+
+
+class CallbackFailure(enum.StrEnum):
+    """Why a callback did not connect anything; each has a page a person can act on."""
+
+    DENIED = "consent_denied"
+    PARTIAL = "scopes_missing"
+    INVALID_STATE = "state_invalid"
+    USED_STATE = "state_used"
+    EXPIRED_STATE = "state_expired"
+    REDIRECT_MISMATCH = "redirect_mismatch"
+    NO_ACCOUNTS = "no_accounts"
+    PLATFORM_BUSY = "platform_busy"
+    PLATFORM_ERROR = "platform_error"
+    UNKNOWN_PLATFORM = "unknown_platform"

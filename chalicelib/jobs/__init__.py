@@ -1,0 +1,1 @@
+"""Schedule and queue handlers: thin entry points that call services (app.py declares them)."""
