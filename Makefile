@@ -14,7 +14,7 @@ INSTALLED := $(VENV)/.installed
 
 help:
 	@echo "make run           start the whole product locally (Ctrl-C or 'make stop' stops it)"
-	@echo "make test          ruff, mypy, deploy-check and the whole pytest suite"
+	@echo "make test          ruff, mypy, then the whole pytest suite with deploy-check alongside"
 	@echo "make bench         run the benchmarks under bench/"
 	@echo "make deploy-check  terraform fmt/validate, checkov, apply+destroy on the embedded AWS"
 	@echo "make web           build the web app into web/dist (npm ci first when needed)"
@@ -69,13 +69,16 @@ typecheck: install
 pytest: install web browser
 	$(PY) -m pytest -n 2 --dist loadgroup
 
-test: lint typecheck deploy-check pytest
+# pytest with deploy-check alongside (it mostly waits on Terraform); ends with pytest's summary line.
+test: lint typecheck install web browser
+	@PY=$(PY) bash scripts/run_tests.sh
 
 deploy-check: install
 	bash infra/deploy_check.sh
 
 bench: install
 	$(PY) bench/cold_start.py
+	$(PY) bench/ingest.py
 
 clean:
 	rm -rf $(VENV) .devstack .mypy_cache .pytest_cache .ruff_cache

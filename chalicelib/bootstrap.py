@@ -8,18 +8,21 @@ changing the environment.
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
     from chalicelib.domain.platforms import Platform
     from chalicelib.platforms.base import Flow, PlatformProvider
     from chalicelib.platforms.config import PlatformConfig
-    from chalicelib.platforms.http import PlatformClient
+    from chalicelib.platforms.http import AsyncPlatformClient, PlatformClient
     from chalicelib.platforms.registry import ProviderRegistry
     from chalicelib.security.access_tokens import AccessTokens
     from chalicelib.security.vault import TokenVault
@@ -27,8 +30,12 @@ if TYPE_CHECKING:
     from chalicelib.services.audit import AuditLog
     from chalicelib.services.auth import AuthService
     from chalicelib.services.connections import ConnectionService
+    from chalicelib.services.erasure import PrivacyWorker, RetentionSweep
     from chalicelib.services.health import HealthService
+    from chalicelib.services.ingest_dispatch import IngestDispatcher
+    from chalicelib.services.ingestion import IngestionService
     from chalicelib.services.mail import Mailer
+    from chalicelib.services.privacy import PrivacyService
     from chalicelib.services.token_refresh import TokenRefreshSweep
     from chalicelib.services.workspaces import WorkspaceService
 
@@ -53,6 +60,8 @@ class AwsClients:
             connect_timeout=self._connect_timeout,
             read_timeout=self._read_timeout,
             retries={"max_attempts": 3, "mode": "standard"},
+            # SigV4 presigned URLs: the only kind S3 accepts for SSE-KMS objects (exports, media).
+            signature_version="s3v4" if service == "s3" else None,
         )
         return self._session.client(service, endpoint_url=self._settings.aws_endpoint_url, config=config)
 
@@ -79,6 +88,9 @@ class AppSecrets:
 
         return AccessTokens(Secret(str(self.values["session_signing_key"])))
 
+
+# Requests in flight to the platforms from one ingest worker invocation.
+INGEST_CONCURRENCY = 16
 
 # Which app-secret key holds each platform's client secret, and which setting its client id.
 _PLATFORM_APPS: dict[str, tuple[str, str]] = {
@@ -162,6 +174,39 @@ class PlatformRuntime:
         registry = self.registry
         return registry.get(platform) if platform in registry else None
 
+    @functools.cached_property
+    def _tls(self) -> ssl.SSLContext:
+        """Loading the CA bundle costs tens of milliseconds: once per container, not per invocation."""
+        import ssl
+
+        import certifi
+
+        return ssl.create_default_context(cafile=certifi.where())
+
+    def open_async(self) -> tuple[AsyncPlatformClient, Callable[[], Awaitable[None]]]:
+        """A new async client for one worker invocation, and how to close it (in the same event loop)."""
+        import httpx
+
+        from chalicelib.platforms.http import AsyncPlatformClient, RetryPolicy
+
+        http = httpx.AsyncClient(
+            transport=self._transport,  # type: ignore[arg-type]  # MockTransport serves both kinds
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=INGEST_CONCURRENCY),
+            verify=self._tls,
+        )
+        policy = RetryPolicy(max_attempts=4, max_sleep=20.0)
+        if self._sleep is not None:
+            record = self._sleep
+
+            async def sleep(seconds: float) -> None:
+                record(seconds)
+
+            client = AsyncPlatformClient(http, policy, max_concurrency=INGEST_CONCURRENCY, sleep=sleep)
+        else:
+            client = AsyncPlatformClient(http, policy, max_concurrency=INGEST_CONCURRENCY)
+        return client, http.aclose
+
     def run(self, flow: Flow[object], deadline_seconds: float | None = None) -> object:
         client = self.client
         deadline = client.deadline(deadline_seconds) if deadline_seconds is not None else None
@@ -189,6 +234,11 @@ class Services:
     connections: ConnectionService
     token_refresh: TokenRefreshSweep
     platforms: PlatformRuntime
+    ingestion: IngestionService
+    ingest_dispatcher: IngestDispatcher
+    privacy: PrivacyService
+    privacy_worker: PrivacyWorker
+    retention_sweep: RetentionSweep
 
 
 def build_mailer(settings: Settings, aws: AwsClients) -> Mailer:
@@ -203,6 +253,65 @@ def build_mailer(settings: Settings, aws: AwsClients) -> Mailer:
     return SesMailer(aws.client("ses"), settings.mail_from)
 
 
+def build_privacy(
+    settings: Settings,
+    aws: AwsClients,
+    secrets: AppSecrets,
+    accounts: Any,
+    connection_store: Any,
+    connections: ConnectionService,
+    audit: AuditLog,
+    clock: Any,
+) -> tuple[PrivacyService, PrivacyWorker, RetentionSweep]:
+    """Deletion and export: the callbacks' intake, the privacy worker and the retention sweep."""
+    from datetime import timedelta
+
+    from chalicelib.security.secret import Secret
+    from chalicelib.services.erasure import PrivacyWorker, RetentionSweep
+    from chalicelib.services.privacy import PrivacyService
+    from chalicelib.storage.disconnections import Disconnections
+    from chalicelib.storage.export_links import ExportLinks
+    from chalicelib.storage.objects import PersonalObjects
+    from chalicelib.storage.personal_data import PersonalData
+    from chalicelib.storage.privacy import PrivacyRepository
+    from chalicelib.storage.privacy_queue import SqsPrivacyQueue
+
+    store = PrivacyRepository()
+
+    def queue() -> SqsPrivacyQueue:
+        return SqsPrivacyQueue(aws.client("sqs"), settings.privacy_queue_url)
+
+    def secret(name: str) -> Secret | None:
+        value = secrets.values.get(name)
+        return Secret(str(value)) if value else None
+
+    intake = PrivacyService(
+        store,
+        connection_store,
+        accounts,
+        Disconnections(),
+        connections,
+        queue,
+        lambda: ExportLinks(aws.client("s3"), settings.exports_bucket),
+        secret,
+        audit,
+        public_base_url=settings.public_base_url,
+        tiktok_client_key=settings.tiktok_client_key,
+        deauthorized_delay=timedelta(days=settings.deauthorized_deletion_delay_days),
+        clock=clock,
+    )
+    worker = PrivacyWorker(
+        store,
+        PersonalData(),
+        lambda: PersonalObjects(aws.client("s3"), settings.media_bucket, settings.exports_bucket),
+        connection_store,
+        connections,
+        audit,
+        clock,
+    )
+    return intake, worker, RetentionSweep(store, queue, clock)
+
+
 def build_services(
     settings: Settings, *, platform_transport: httpx.BaseTransport | None = None, platform_sleep: Any = None
 ) -> Services:
@@ -214,6 +323,9 @@ def build_services(
     from chalicelib.services.auth import AuthService, BruteForcePolicy
     from chalicelib.services.connections import ConnectionService
     from chalicelib.services.health import HealthService
+    from chalicelib.services.ingest_dispatch import IngestDispatcher
+    from chalicelib.services.ingestion import IngestionService
+    from chalicelib.services.sync_targets import ConnectionSyncTargets
     from chalicelib.services.token_refresh import TokenRefreshSweep
     from chalicelib.services.workspaces import WorkspaceService
     from chalicelib.storage.accounts import AccountsRepository
@@ -221,7 +333,10 @@ def build_services(
     from chalicelib.storage.aws_probes import DynamoDbProbe, KmsProbe, S3Probe, SqsProbe
     from chalicelib.storage.base import bind_tables
     from chalicelib.storage.connections import ConnectionsRepository
+    from chalicelib.storage.metrics import SnapshotRepository
     from chalicelib.storage.models import AccountsTable
+    from chalicelib.storage.posts import PostRepository
+    from chalicelib.storage.sync_schedule import SyncSchedule
 
     def clock() -> datetime:
         return datetime.now(UTC)
@@ -264,6 +379,7 @@ def build_services(
 
         return SqsIngestQueue(aws.client("sqs"), settings.ingest_queue_url)
 
+    schedule = SyncSchedule()
     connections = ConnectionService(
         connection_store,
         accounts,
@@ -274,6 +390,9 @@ def build_services(
         mailer,
         settings.public_base_url,
         clock,
+    )
+    privacy, privacy_worker, retention_sweep = build_privacy(
+        settings, aws, secrets, accounts, connection_store, connections, audit, clock
     )
     return Services(
         settings=settings,
@@ -296,6 +415,17 @@ def build_services(
         connections=connections,
         token_refresh=TokenRefreshSweep(connection_store, connections, clock),
         platforms=platforms,
+        ingestion=IngestionService(
+            ConnectionSyncTargets(connection_store, schedule, connections),
+            SnapshotRepository(),
+            PostRepository(),
+            platforms.provider,
+            clock,
+        ),
+        ingest_dispatcher=IngestDispatcher(schedule, ingest_queue(), clock),
+        privacy=privacy,
+        privacy_worker=privacy_worker,
+        retention_sweep=retention_sweep,
     )
 
 

@@ -66,6 +66,12 @@ VARIABLES: Final[tuple[Variable, ...]] = (
         default="50",
     ),
     Variable(
+        "CREATORDECK_DEAUTHORIZED_DELETION_DELAY_DAYS",
+        "Days from a person removing the app (TikTok, Meta) to deleting that account's data, 0-30.",
+        required=False,
+        default="0",
+    ),
+    Variable(
         "CREATORDECK_TIKTOK_CLIENT_KEY",
         "TikTok Login Kit client key; unset: TikTok cannot be connected.",
         required=False,
@@ -145,6 +151,7 @@ class Settings:
     platform_base_urls: Mapping[str, str]
     aws_endpoint_url: str | None
     aws_region: str
+    deauthorized_deletion_delay_days: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -182,6 +189,9 @@ class Settings:
             platform_base_urls=_url_map(values, "CREATORDECK_PLATFORM_BASE_URLS"),
             aws_endpoint_url=values["AWS_ENDPOINT_URL"],
             aws_region=_text(values, "AWS_REGION"),
+            deauthorized_deletion_delay_days=_days(
+                values, "CREATORDECK_DEAUTHORIZED_DELETION_DELAY_DAYS", 30
+            ),
         )
 
     def table_name(self, logical_name: str) -> str:
@@ -223,3 +233,10 @@ def _positive_int(values: Mapping[str, str | None], name: str) -> int:
     if number <= 0:
         raise SettingsError(f"{name} must be positive, got {number}.")
     return number
+
+
+def _days(values: Mapping[str, str | None], name: str, most: int) -> int:
+    raw = _text(values, name)
+    if not raw.isdigit() or int(raw) > most:
+        raise SettingsError(f"{name} must be a whole number of days from 0 to {most}, got {raw!r}.")
+    return int(raw)

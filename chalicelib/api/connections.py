@@ -44,7 +44,7 @@ CONNECTION: Final = obj(
         "account_id": {"type": "string"},
         "account_name": {"type": "string"},
         "owner_member_id": {"type": "string"},
-        "status": {"enum": ["active", "needs_reauth"]},
+        "status": {"enum": ["active", "needs_reauth", "disconnected"]},
         "needs_reauth": {"type": "boolean"},
         "granted_scopes": {"type": "array", "items": {"type": "string"}},
         "missing_scopes": {"type": "array", "items": {"type": "string"}},

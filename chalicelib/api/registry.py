@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from chalicelib.api import account, api_keys, audit, auth, connections, docs, health, invitations, members
+from chalicelib.api import (
+    account,
+    api_keys,
+    audit,
+    auth,
+    connections,
+    docs,
+    health,
+    invitations,
+    members,
+    privacy,
+    webhooks,
+)
 from chalicelib.api.routing import ApiBlueprint, Operation
 
 BLUEPRINTS: tuple[ApiBlueprint, ...] = (
@@ -15,6 +27,8 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     api_keys.routes,
     audit.routes,
     connections.routes,
+    privacy.routes,
+    webhooks.routes,
 )
 
 

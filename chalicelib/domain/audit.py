@@ -28,6 +28,10 @@ class AuditAction(StrEnum):
     CONNECTION_CONNECTED = "connection.connected"
     CONNECTION_DISCONNECTED = "connection.disconnected"
     CONNECTION_NEEDS_REAUTH = "connection.needs_reauth"
+    CONNECTION_DEAUTHORIZED = "connection.deauthorized"
+    DELETION_REQUESTED = "privacy.deletion_requested"
+    DELETION_COMPLETED = "privacy.deletion_completed"
+    EXPORT_REQUESTED = "privacy.export_requested"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ __all__ = [
     "CallbackFailure",
     "Connection",
     "ConnectionStatus",
+    "DueConnection",
     "OAuthState",
     "PendingAccount",
     "PendingChoice",
@@ -33,6 +34,7 @@ LONG_LIVED: Final = timedelta(days=2)
 class ConnectionStatus(enum.StrEnum):
     ACTIVE = "active"
     NEEDS_REAUTH = "needs_reauth"
+    DISCONNECTED = "disconnected"  # the person removed the app: tokens gone, data kept until deleted
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Connection:
     refreshed_at: datetime | None = None
     last_sync_at: datetime | None = None
     status_reason: str | None = None
+    demographics_at: datetime | None = None
 
     @property
     def needs_reauth(self) -> bool:
@@ -167,3 +170,12 @@ class CallbackFailure(enum.StrEnum):
     PLATFORM_BUSY = "platform_busy"
     PLATFORM_ERROR = "platform_error"
     UNKNOWN_PLATFORM = "unknown_platform"
+
+
+@dataclass(frozen=True)
+class DueConnection:
+    """A connection whose next sync time has passed, as the schedule index holds it."""
+
+    workspace_id: str
+    connection_id: str
+    next_sync_at: int  # epoch seconds, as indexed

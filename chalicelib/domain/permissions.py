@@ -28,9 +28,13 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     CONNECTIONS_READ = "connections.read"
     CONNECTIONS_MANAGE = "connections.manage"  # connect, reconnect, disconnect (creators: their own)
+    PRIVACY_SELF = "privacy.self"  # delete or export one's own data and account
+    PRIVACY_MANAGE = "privacy.manage"  # act on deletion and export for members of the workspace
 
 
-_EVERYONE: Final = frozenset({Action.WORKSPACE_READ, Action.ACCOUNT_SELF, Action.API_KEYS_MANAGE})
+_EVERYONE: Final = frozenset(
+    {Action.WORKSPACE_READ, Action.ACCOUNT_SELF, Action.API_KEYS_MANAGE, Action.PRIVACY_SELF}
+)
 
 ROLE_ACTIONS: Final[dict[Role, frozenset[Action]]] = {
     Role.ADMIN: frozenset(Action),

@@ -177,6 +177,7 @@ class TokenVault:
         self._unwrapped: OrderedDict[tuple[str, bytes], tuple[bytes, float]] = OrderedDict()
         self._key_arn: str | None = None
         self._lock = threading.Lock()
+        self._unwrap_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"TokenVault(key_id={self._key_id!r})"
@@ -239,13 +240,24 @@ class TokenVault:
             return key
 
     def _unwrap(self, envelope: _Envelope) -> bytes:
+        cached = self._cached(envelope)
+        if cached is not None:
+            return cached
+        # One KMS Decrypt per data key, however many threads open tokens under it at once.
+        with self._unwrap_lock:
+            cached = self._cached(envelope)
+            return cached if cached is not None else self._decrypt(envelope)
+
+    def _cached(self, envelope: _Envelope) -> bytes | None:
         cache_key = (envelope.key_arn, envelope.wrapped)
         with self._lock:
-            now = self._clock()
             cached = self._unwrapped.get(cache_key)
-            if cached is not None and now - cached[1] < self._cache_ttl:
+            if cached is not None and self._clock() - cached[1] < self._cache_ttl:
                 self._unwrapped.move_to_end(cache_key)
                 return cached[0]
+        return None
+
+    def _decrypt(self, envelope: _Envelope) -> bytes:
         try:
             response = self._kms.decrypt(
                 CiphertextBlob=envelope.wrapped,

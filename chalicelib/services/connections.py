@@ -348,7 +348,7 @@ class ConnectionService:
         """Revokes at the platform (best effort), deletes the tokens at once, stops syncs, audits."""
         connection, sealed = self._visible(caller, connection_id)
         provider = self._platforms().provider(connection.platform)
-        if provider is not None and self._revocable(connection):
+        if provider is not None and sealed.access and self._revocable(connection):
             tokens = _open(self._vault(), sealed, connection.platform, connection.workspace_id, connection.id)
             revoked = self._revoke_quietly(provider, tokens)
         else:
@@ -362,6 +362,14 @@ class ConnectionService:
             revoked_at_platform=revoked,
         )
 
+    def revoke_at_platform(self, connection: Connection, sealed: SealedTokens) -> bool:
+        """Best effort, for deauthorization and deletion: False when not revoked (or not ours to revoke)."""
+        provider = self._platforms().provider(connection.platform)
+        if provider is None or not sealed.access or not self._revocable(connection):
+            return False
+        tokens = _open(self._vault(), sealed, connection.platform, connection.workspace_id, connection.id)
+        return self._revoke_quietly(provider, tokens)
+
     def _revocable(self, connection: Connection) -> bool:
         # One Meta user token grants the whole app: revoking it for one Page would cut every other
         # Page or Instagram account of that person, so it is revoked with the last of them.
@@ -371,7 +379,7 @@ class ConnectionService:
             c
             for platform in META
             for c in self._store.find_by_platform_user(platform, connection.platform_user_id)
-            if c.id != connection.id
+            if c.id != connection.id and c.status is not ConnectionStatus.DISCONNECTED
         ]
         return not others
 
@@ -392,7 +400,7 @@ class ConnectionService:
             if loaded is None:
                 raise NotFoundError("There is no such connection.")
             connection, sealed = loaded
-            if connection.needs_reauth:
+            if connection.needs_reauth or connection.status is ConnectionStatus.DISCONNECTED:
                 raise ConflictError("This connection needs to be reconnected.", code="needs_reauth")
             tokens = _open(self._vault(), sealed, connection.platform, workspace_id, connection_id)
             if not tokens.expires_within(self._now(), USE_MARGIN):
@@ -412,6 +420,8 @@ class ConnectionService:
         connection, sealed = loaded
         if connection.needs_reauth:
             return RefreshOutcome.NEEDS_REAUTH
+        if connection.status is ConnectionStatus.DISCONNECTED:
+            return RefreshOutcome.GONE
         now = self._now()
         due = refresh_due_at(sealed, connection.refreshed_at or connection.connected_at)
         if not force and (due is None or due > now):

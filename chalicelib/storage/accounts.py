@@ -11,7 +11,7 @@ invitation (7 d TTL)         WORKSPACE#<id>        INVITATION#<id>              
 email claim (unique email)   EMAIL#<address>       EMAIL
 session family (30 d TTL)    SESSION#<id>          SESSION                                MEMBER#<id>
 API key                      APIKEY#<prefix>       APIKEY                                 MEMBER#<id>
-password reset (1 h TTL)     RESET#<sha256>        RESET
+password reset (1 h TTL)     RESET#<sha256>        RESET                                  MEMBER#<id>
 sign-in guard (lockout)      SIGNIN#<sha256(email)> GUARD
 sign-in rate per IP          SIGNINIP#<ip>#<window> RATE
 ===========================  ====================  =====================================  ==========
@@ -426,6 +426,8 @@ class AccountsRepository:
         ResetItem(
             _key("RESET", token_hash),
             "RESET",
+            gsi1pk=_key("MEMBER", member.id),  # so an account deletion finds it before its TTL does
+            gsi1sk=_key("RESET", token_hash),
             member_id=member.id,
             workspace_id=member.workspace_id,
             expires_at=self._now() + lifetime,

@@ -7,8 +7,8 @@ item                      pk                          sk
 ========================  ==========================  ===================================
 connection                WORKSPACE#<id>              CONNECTION#<id>
 refresh schedule entry    REFRESHDUE#<n>              <due epoch, 12 digits>#<ws>#<conn>
-OAuth state (10 min TTL)  OAUTHSTATE#<sha256(state)>  OAUTHSTATE
-Meta choice (10 min TTL)  PENDING#<id>                PENDING
+OAuth state (10 min TTL)  OAUTHSTATE#<sha256(state)>  OAUTHSTATE    (gsi1 MEMBER#<member>)
+Meta choice (10 min TTL)  PENDING#<id>                PENDING       (gsi1 MEMBER#<member>)
 alert (90 d TTL)          WORKSPACE#<id>              ALERT#<iso time>#<id>
 ========================  ==========================  ===================================
 
@@ -74,6 +74,7 @@ class ConnectionItem(ConnectionsTable):
     connected_at = UTCDateTimeAttribute()
     refreshed_at = UTCDateTimeAttribute(null=True)
     last_sync_at = UTCDateTimeAttribute(null=True)
+    demographics_at = UTCDateTimeAttribute(null=True)
     token_version = NumberAttribute(default=0)
     access_envelope = UnicodeAttribute()
     refresh_envelope = UnicodeAttribute(null=True)
@@ -145,6 +146,8 @@ class ConnectionsRepository:
         OAuthStateItem(
             f"OAUTHSTATE#{state.state_hash}",
             "OAUTHSTATE",
+            gsi1pk=f"MEMBER#{state.member_id}",  # so a deletion finds it before its TTL does
+            gsi1sk=f"OAUTHSTATE#{state.state_hash}",
             workspace_id=state.workspace_id,
             member_id=state.member_id,
             platform=state.platform.value,
@@ -195,6 +198,8 @@ class ConnectionsRepository:
         PendingItem(
             f"PENDING#{choice.id}",
             "PENDING",
+            gsi1pk=f"MEMBER#{choice.member_id}",  # so a deletion finds it before its TTL does
+            gsi1sk=f"PENDING#{choice.id}",
             workspace_id=choice.workspace_id,
             member_id=choice.member_id,
             platform=choice.platform.value,
@@ -486,6 +491,7 @@ def _connection(item: ConnectionItem) -> Connection:
         token_version=int(item.token_version or 0),
         refreshed_at=item.refreshed_at,
         last_sync_at=item.last_sync_at,
+        demographics_at=item.demographics_at,
         status_reason=item.status_reason,
     )
 

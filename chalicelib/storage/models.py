@@ -42,7 +42,8 @@ class AccountsTable(TableModel):
 
     pk ``WORKSPACE#id`` with sk ``WORKSPACE`` / ``MEMBER#id`` / ``INVITATION#id``;
     pk ``MEMBER#id`` for a member's sessions and keys.
-    gsi1: ``EMAIL#address`` (sign-in), ``APIKEY#prefix`` and ``INVITE#hash`` lookups.
+    gsi1: ``EMAIL#address`` (sign-in), ``APIKEY#prefix`` and ``INVITE#hash`` lookups; ``MEMBER#id``
+    (a member's sessions, API keys and password resets).
     """
 
     logical_name = "accounts"
@@ -59,7 +60,8 @@ class ConnectionsTable(TableModel):
     """Connected platform accounts and OAuth states.
 
     pk ``WORKSPACE#id``, sk ``CONNECTION#id``; pk ``OAUTHSTATE#hash`` (10 min TTL).
-    gsi1: ``PLATFORMUSER#platform#user_id`` (deauthorize and deletion callbacks).
+    gsi1: ``PLATFORMUSER#platform#user_id`` (deauthorize and deletion callbacks), ``MEMBER#id``
+    (a member's OAuth states and Meta choices, for deletion).
     sync_due: ``SHARD#n`` by ``next_sync_at`` (ingest dispatch).
     """
 
@@ -123,10 +125,10 @@ class AuditTable(TableModel):
 
 
 class PrivacyTable(TableModel):
-    """Deletion and export requests, alerts and webhook replay guards.
+    """Deletion and export requests and webhook replay markers (see storage/privacy.py).
 
-    pk ``DELETION#code``, ``EXPORT#id``, ``WEBHOOK#id`` (replay window TTL).
-    gsi1: ``REQUESTER#id`` by time.
+    pk ``DELETION#code``, ``EXPORT#id``, ``WEBHOOK#sha256`` (replay window TTL).
+    gsi1: ``DELETIONS#OPEN`` by due time (pending deletions), ``REQUESTER#member`` by time (exports).
     """
 
     logical_name = "privacy"

@@ -47,28 +47,29 @@ locals {
   # Every variable chalicelib/settings.py reads, for every function (tests/deploy checks the names).
   # AWS_ENDPOINT_URL is for the local stack only and is never set here.
   lambda_environment = {
-    CREATORDECK_STAGE              = var.stage
-    CREATORDECK_TABLE_PREFIX       = local.name_prefix
-    CREATORDECK_TOKEN_KEY_ID       = aws_kms_key.tokens.arn
-    CREATORDECK_MEDIA_BUCKET       = aws_s3_bucket.media.bucket
-    CREATORDECK_EXPORTS_BUCKET     = aws_s3_bucket.exports.bucket
-    CREATORDECK_INGEST_QUEUE_URL   = aws_sqs_queue.work["ingest"].url
-    CREATORDECK_PUBLISH_QUEUE_URL  = aws_sqs_queue.work["publish"].url
-    CREATORDECK_PRIVACY_QUEUE_URL  = aws_sqs_queue.work["privacy"].url
-    CREATORDECK_PUBLIC_BASE_URL    = local.public_base_url
-    CREATORDECK_SECRETS_ID         = aws_secretsmanager_secret.app.arn
-    CREATORDECK_MAX_BODY_BYTES     = tostring(var.max_body_bytes)
-    CREATORDECK_MAIL_FROM          = local.mail_from
-    CREATORDECK_LOCKOUT_THRESHOLD  = tostring(var.lockout_threshold)
-    CREATORDECK_LOCKOUT_MINUTES    = tostring(var.lockout_minutes)
-    CREATORDECK_SIGNIN_IP_LIMIT    = tostring(var.signin_ip_limit)
-    CREATORDECK_TIKTOK_CLIENT_KEY  = var.tiktok_client_key
-    CREATORDECK_META_APP_ID        = var.meta_app_id
-    CREATORDECK_THREADS_APP_ID     = var.threads_app_id
-    CREATORDECK_GOOGLE_CLIENT_ID   = var.google_client_id
-    CREATORDECK_META_GRAPH_VERSION = var.meta_graph_version
-    POWERTOOLS_SERVICE_NAME        = var.app_name
-    POWERTOOLS_METRICS_NAMESPACE   = var.metrics_namespace
-    POWERTOOLS_LOG_LEVEL           = var.log_level
+    CREATORDECK_STAGE                            = var.stage
+    CREATORDECK_TABLE_PREFIX                     = local.name_prefix
+    CREATORDECK_TOKEN_KEY_ID                     = aws_kms_key.tokens.arn
+    CREATORDECK_MEDIA_BUCKET                     = aws_s3_bucket.media.bucket
+    CREATORDECK_EXPORTS_BUCKET                   = aws_s3_bucket.exports.bucket
+    CREATORDECK_INGEST_QUEUE_URL                 = aws_sqs_queue.work["ingest"].url
+    CREATORDECK_PUBLISH_QUEUE_URL                = aws_sqs_queue.work["publish"].url
+    CREATORDECK_PRIVACY_QUEUE_URL                = aws_sqs_queue.work["privacy"].url
+    CREATORDECK_PUBLIC_BASE_URL                  = local.public_base_url
+    CREATORDECK_SECRETS_ID                       = aws_secretsmanager_secret.app.arn
+    CREATORDECK_MAX_BODY_BYTES                   = tostring(var.max_body_bytes)
+    CREATORDECK_MAIL_FROM                        = local.mail_from
+    CREATORDECK_LOCKOUT_THRESHOLD                = tostring(var.lockout_threshold)
+    CREATORDECK_LOCKOUT_MINUTES                  = tostring(var.lockout_minutes)
+    CREATORDECK_SIGNIN_IP_LIMIT                  = tostring(var.signin_ip_limit)
+    CREATORDECK_TIKTOK_CLIENT_KEY                = var.tiktok_client_key
+    CREATORDECK_META_APP_ID                      = var.meta_app_id
+    CREATORDECK_THREADS_APP_ID                   = var.threads_app_id
+    CREATORDECK_GOOGLE_CLIENT_ID                 = var.google_client_id
+    CREATORDECK_META_GRAPH_VERSION               = var.meta_graph_version
+    CREATORDECK_DEAUTHORIZED_DELETION_DELAY_DAYS = tostring(var.deauthorized_deletion_delay_days)
+    POWERTOOLS_SERVICE_NAME                      = var.app_name
+    POWERTOOLS_METRICS_NAMESPACE                 = var.metrics_namespace
+    POWERTOOLS_LOG_LEVEL                         = var.log_level
   }
 }

@@ -99,7 +99,7 @@ variable "schedules" {
     "ingest-dispatch"  = "rate(15 minutes)"
     "publish-dispatch" = "rate(1 minute)"
     "token-refresh"    = "rate(30 minutes)"
-    "retention-sweep"  = "cron(17 3 * * ? *)"
+    "retention-sweep"  = "rate(1 hour)" # the deletion alarm expects its metric every hour
   }
 }
 
@@ -170,7 +170,17 @@ variable "alarm_email" {
 variable "deletion_request_max_age_hours" {
   description = "Alarm when the oldest open deletion request is older than this."
   type        = number
-  default     = 72
+  default     = 24
+}
+
+variable "deauthorized_deletion_delay_days" {
+  description = "Days from a person removing the app (TikTok, Meta) to deleting that account's data."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.deauthorized_deletion_delay_days >= 0 && var.deauthorized_deletion_delay_days <= 30
+    error_message = "Between 0 and 30 days."
+  }
 }
 
 variable "kms_deletion_window_days" {

@@ -1,0 +1,235 @@
+"""Ingest throughput: 500 connections of 30-odd posts each, synced by one worker process.
+
+The platforms are the simulator over HTTP with 50 ms of latency per call; AWS is a moto server.
+The worker is the app's own ``ingest_worker`` handler, fed SQS batches of 10 as Lambda would.
+Prints accounts per second, the ratio to the lower bound (platform calls x latency / concurrency),
+DynamoDB write calls per account, KMS calls per batch and peak RSS. Targets: ratio <= 3, peak RSS
+<= 256 MB, KMS calls O(1) per batch.
+
+    .venv/bin/python bench/ingest.py [--connections 500] [--latency-ms 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from devstack.config import Ports, app_environment  # noqa: E402
+from devstack.lambda_events import LambdaContext, sqs_event  # noqa: E402
+from devstack.processes import ProcessGroup, wait_for_port  # noqa: E402
+
+BATCH = 10
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Real HTTP, counted. Each worker invocation runs in its own event loop and closes its client,
+    so the connection pool is per loop too."""
+
+    def __init__(self) -> None:
+        self._pools: dict[asyncio.AbstractEventLoop, httpx.AsyncHTTPTransport] = {}
+        self.calls = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        loop = asyncio.get_running_loop()
+        pool = self._pools.get(loop)
+        if pool is None:
+            pool = self._pools[loop] = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=64))
+        return await pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pool = self._pools.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool.aclose()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--connections", type=int, default=500)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    arguments = parser.parse_args()
+
+    ports = Ports(
+        front=free_port(), api=free_port(), clock=free_port(), aws=free_port(), simulator=free_port()
+    )
+    state = Path(tempfile.mkdtemp(prefix="creatordeck-bench-"))
+    env = app_environment(ports, state_dir=state)
+    os.environ.update(env)
+    processes = ProcessGroup(state / "logs")
+    python = sys.executable
+    try:
+        processes.start(
+            "aws", [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(ports.aws)], os.environ, ROOT
+        )
+        processes.start(
+            "simulator",
+            [
+                python,
+                "-m",
+                "simulator",
+                "--port",
+                str(ports.simulator),
+                "--latency-ms",
+                str(arguments.latency_ms),
+                "--auto-approve",
+            ],
+            os.environ,
+            ROOT,
+        )
+        wait_for_port("127.0.0.1", ports.aws, 30, processes)
+        wait_for_port("127.0.0.1", ports.simulator, 30, processes)
+        return run(arguments.connections, arguments.latency_ms / 1000, ports)
+    finally:
+        processes.stop()
+
+
+def run(count: int, latency: float, ports: Ports) -> int:
+    from chalicelib import bootstrap
+    from chalicelib.domain.connections import Connection, ConnectionStatus
+    from chalicelib.domain.platforms import Platform
+    from chalicelib.platforms.http import PlatformClient
+    from chalicelib.security.tokens import new_id
+    from chalicelib.security.vault import TokenVault
+    from chalicelib.services.connections import _seal
+    from chalicelib.settings import Settings
+    from chalicelib.storage.connections import ConnectionsRepository
+    from chalicelib.storage.models import MetricsTable
+    from chalicelib.storage.queues import SqsIngestQueue
+    from devstack.provision import provision
+
+    settings = Settings.from_env()
+    provision(settings)
+    simulator = f"http://127.0.0.1:{ports.simulator}"
+    httpx.post(f"{simulator}/_sim/knobs", json={"tiktok_rate_limit_per_minute": 1_000_000}).raise_for_status()
+    counting = CountingTransport()
+    bootstrap.reset(platform_transport=counting)  # type: ignore[arg-type]  # an async transport, for the worker
+    built = bootstrap.services()
+
+    # One real OAuth grant at the simulator; every bench connection holds a sealed copy of it.
+    provider = built.platforms.registry.get(Platform.TIKTOK)
+    request = provider.authorization_request(new_id())
+    with httpx.Client() as browser:
+        redirect = browser.get(request.url).headers["location"]
+        code = urllib.parse.parse_qs(urllib.parse.urlsplit(redirect).query)["code"][0]
+        tokens = PlatformClient(browser).run(provider.exchange_code(code, request))
+    kms = built.aws.client("kms")
+    vault = TokenVault(kms, settings.token_key_id)
+    store = ConnectionsRepository()
+    queue = SqsIngestQueue(built.aws.client("sqs"), settings.ingest_queue_url)
+    bodies = []
+    for _ in range(count):
+        workspace_id, connection_id = new_id(), new_id()
+        connection = Connection(
+            id=connection_id,
+            workspace_id=workspace_id,
+            platform=Platform.TIKTOK,
+            account_id=tokens.user_id,
+            account_name="mayamakes",
+            owner_member_id=new_id(),
+            status=ConnectionStatus.ACTIVE,
+            scopes=tokens.scopes,
+            missing_scopes=frozenset(),
+            platform_user_id=tokens.user_id,
+            connected_at=datetime.now(UTC),
+        )
+        store.save_connection(connection, _seal(vault, tokens, workspace_id, connection_id), None)
+        bodies.append({"workspace_id": workspace_id, "connection_id": connection_id, "kind": "backfill"})
+    for start in range(0, count, BATCH):
+        queue.send_batch(bodies[start : start + BATCH])
+
+    import app as app_module
+
+    operations: Counter[str] = Counter()
+    dynamodb = MetricsTable._get_connection().connection.client
+    dynamodb.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: operations.update([model.name])
+    )
+    kms.meta.events.register("before-call.kms.*", lambda model, **_: operations.update([f"kms:{model.name}"]))
+    sqs = built.aws.client("sqs")
+    arn = sqs.get_queue_attributes(QueueUrl=settings.ingest_queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+
+    done, batches, kms_per_batch = 0, 0, []
+    started = time.perf_counter()
+    while done < count:
+        received = sqs.receive_message(
+            QueueUrl=settings.ingest_queue_url,
+            MaxNumberOfMessages=BATCH,
+            AttributeNames=["All"],
+            WaitTimeSeconds=1,
+        ).get("Messages", [])
+        if not received:
+            continue
+        kms_before = sum(n for name, n in operations.items() if name.startswith("kms:"))
+        result: Any = app_module.ingest_worker(sqs_event(arn, received), LambdaContext("ingest-worker", 900))
+        kms_per_batch.append(sum(n for name, n in operations.items() if name.startswith("kms:")) - kms_before)
+        failed = {item["itemIdentifier"] for item in (result or {}).get("batchItemFailures", [])}
+        ok = [m for m in received if m["MessageId"] not in failed]
+        if ok:
+            sqs.delete_message_batch(
+                QueueUrl=settings.ingest_queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(ok)],
+            )
+        done += len(ok)
+        batches += 1
+    elapsed = time.perf_counter() - started
+
+    writes = sum(
+        operations[name] for name in ("BatchWriteItem", "PutItem", "UpdateItem", "TransactWriteItems")
+    )
+    concurrency = BATCH
+    lower_bound = counting.calls * latency / concurrency
+    ratio = elapsed / lower_bound
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"connections synced:      {count} in {elapsed:.1f} s = {count / elapsed:.1f} accounts/s")
+    per_account = counting.calls / count
+    latency_ms = latency * 1000
+    print(f"platform calls:          {counting.calls} ({per_account:.1f}/account), {latency_ms:.0f} ms each")
+    print(f"lower bound:             {lower_bound:.1f} s (calls x latency / concurrency {concurrency})")
+    print(f"ratio to lower bound:    {ratio:.2f} (target <= 3)")
+    print(f"DynamoDB write calls:    {writes / count:.1f} per account ({dict(sorted(operations.items()))})")
+    kms_total = sum(kms_per_batch)
+    print(f"KMS calls per batch:     max {max(kms_per_batch)}, total {kms_total} over {batches} batches")
+    print(f"peak RSS:                {peak_mb:.0f} MB (target <= 256)")
+    print(
+        json.dumps(
+            {
+                "accounts_per_second": round(count / elapsed, 2),
+                "ratio": round(ratio, 2),
+                "writes_per_account": round(writes / count, 2),
+                "kms_max_per_batch": max(kms_per_batch),
+                "peak_rss_mb": round(peak_mb),
+            }
+        )
+    )
+    return 0 if ratio <= 3 and peak_mb <= 256 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Deletion and export on request, and the public status of a deletion."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from chalicelib.api.routing import ApiBlueprint
+from chalicelib.api.schemas import NULLABLE_TIMESTAMP, TIMESTAMP, obj
+from chalicelib.bootstrap import services
+from chalicelib.domain.identity import Caller
+from chalicelib.domain.permissions import Action
+
+routes = ApiBlueprint(__name__, tag="privacy")
+
+MEMBER_ID: Final = {"type": "string", "minLength": 1, "maxLength": 64}
+DELETION_STATUS: Final = obj(
+    ["confirmation_code", "status", "requested_at", "completed_at"],
+    {
+        "confirmation_code": {"type": "string"},
+        "status": {"enum": ["pending", "completed"]},
+        "requested_at": TIMESTAMP,
+        "completed_at": NULLABLE_TIMESTAMP,
+    },
+)
+DELETION_CREATED: Final = obj(
+    ["confirmation_code", "status", "url"],
+    {**DELETION_STATUS["properties"], "url": {"type": "string"}},
+    closed=False,
+)
+EXPORT: Final = obj(
+    ["id", "status", "requested_at", "completed_at", "download_url"],
+    {
+        "id": {"type": "string"},
+        "status": {"enum": ["pending", "ready"]},
+        "requested_at": TIMESTAMP,
+        "completed_at": NULLABLE_TIMESTAMP,
+        "download_url": {"type": ["string", "null"]},
+    },
+)
+
+
+@routes.route(
+    "/api/privacy/deletions",
+    "POST",
+    summary="Delete creator data (the accounts a member connected) or a whole member account",
+    body=obj(["scope"], {"scope": {"enum": ["account", "creator_data"]}, "member_id": MEMBER_ID}),
+    response=DELETION_CREATED,
+    status=202,
+    action=Action.PRIVACY_SELF,
+    errors=(403, 404, 409),
+    description=(
+        "`creator_data`: tokens (revoked at the platform), snapshots, posts, media, demographics and "
+        "alerts of every account the member connected. `account`: that and the member's account. "
+        "`member_id` (admins only) acts for another member of the workspace."
+    ),
+)
+def request_deletion(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    privacy = services().privacy
+    request = privacy.request_deletion(caller, body["scope"], body.get("member_id"))
+    return {**request.public_json(), "url": privacy.status_url(request.code)}
+
+
+@routes.route(
+    "/api/privacy/deletions/{confirmation_code}",
+    "GET",
+    summary="Public status of a deletion request: pending or completed, with dates",
+    response=DELETION_STATUS,
+    errors=(404,),
+)
+def deletion_status(confirmation_code: str) -> dict[str, Any]:
+    return services().privacy.deletion_status(confirmation_code).public_json()
+
+
+@routes.route(
+    "/api/privacy/exports",
+    "POST",
+    summary="Export everything held about a member, as a ZIP of JSON files built in the background",
+    body=obj([], {"member_id": MEMBER_ID}),
+    response=EXPORT,
+    status=202,
+    action=Action.PRIVACY_SELF,
+    errors=(403, 404),
+)
+def request_export(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    return services().privacy.request_export(caller, body.get("member_id")).as_json()
+
+
+@routes.route(
+    "/api/privacy/exports/{export_id}",
+    "GET",
+    summary="An export's status and, once ready, a download link valid for one hour",
+    response=EXPORT,
+    action=Action.PRIVACY_SELF,
+    errors=(404,),
+)
+def get_export(caller: Caller, export_id: str) -> dict[str, Any]:
+    export, link = services().privacy.export(caller, export_id)
+    return export.as_json(link)

@@ -1,0 +1,74 @@
+"""Connections as ingestion sees them: the connection service and store behind ``SyncTargets``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from chalicelib.domain.connections import Alert, Connection, SealedTokens
+from chalicelib.domain.errors import ConflictError, DependencyUnavailableError, NotFoundError
+from chalicelib.domain.platforms import TokenSet
+
+if TYPE_CHECKING:
+    from chalicelib.services.connections import RefreshOutcome
+
+
+class ConnectionLookup(Protocol):
+    def get_connection(
+        self, workspace_id: str, connection_id: str
+    ) -> tuple[Connection, SealedTokens] | None: ...
+    def due_key(self, workspace_id: str, connection_id: str) -> str | None: ...
+    def record_alert(self, alert: Alert) -> None: ...
+
+
+class SyncRecorder(Protocol):
+    def record_sync(self, connection: Connection, at: datetime, demographics_at: datetime | None) -> None: ...
+
+
+class TokenKeeper(Protocol):
+    def tokens_for_use(self, workspace_id: str, connection_id: str) -> TokenSet: ...
+    def refresh(self, workspace_id: str, connection_id: str, *, force: bool = False) -> RefreshOutcome: ...
+    def mark_needs_reauth(
+        self, connection: Connection, reason: str, previous_due: str | None = None
+    ) -> None: ...
+
+
+class ConnectionSyncTargets:
+    def __init__(self, store: ConnectionLookup, schedule: SyncRecorder, tokens: TokenKeeper) -> None:
+        self._store = store
+        self._schedule = schedule
+        self._tokens = tokens
+
+    def connection(self, workspace_id: str, connection_id: str) -> Connection | None:
+        loaded = self._store.get_connection(workspace_id, connection_id)
+        return loaded[0] if loaded else None
+
+    def tokens_for_use(self, workspace_id: str, connection_id: str) -> TokenSet | None:
+        """Fresh tokens, or None when there is nothing to sync (gone, or waiting for reconnection).
+        A refresh that cannot happen now raises, so the message is retried later."""
+        try:
+            return self._tokens.tokens_for_use(workspace_id, connection_id)
+        except (NotFoundError, ConflictError):
+            return None
+
+    def renewed_tokens(self, workspace_id: str, connection_id: str) -> TokenSet | None:
+        """Tokens after a forced refresh (the platform said the access token is dead)."""
+        from chalicelib.services.connections import RefreshOutcome
+
+        outcome = self._tokens.refresh(workspace_id, connection_id, force=True)
+        if outcome in (RefreshOutcome.NEEDS_REAUTH, RefreshOutcome.GONE):
+            return None
+        if outcome is RefreshOutcome.RETRY_LATER:
+            raise DependencyUnavailableError("The platform could not refresh the token now.")
+        return self.tokens_for_use(workspace_id, connection_id)
+
+    def needs_reauth(self, connection: Connection, reason: str) -> None:
+        self._tokens.mark_needs_reauth(
+            connection, reason, self._store.due_key(connection.workspace_id, connection.id)
+        )
+
+    def record_sync(self, connection: Connection, at: datetime, demographics_at: datetime | None) -> None:
+        self._schedule.record_sync(connection, at, demographics_at)
+
+    def record_alert(self, alert: Alert) -> None:
+        self._store.record_alert(alert)
