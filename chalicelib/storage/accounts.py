@@ -27,8 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar, cast
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConflictError
@@ -42,7 +41,14 @@ from chalicelib.domain.identity import (
     Workspace,
 )
 from chalicelib.domain.permissions import Action, Role
-from chalicelib.storage.base import TableModel, is_live
+from chalicelib.storage.base import (
+    TableModel,
+    epoch,
+    get_live,
+    is_conditional_failure,
+    is_live,
+    shared_connection,
+)
 from chalicelib.storage.models import AccountsTable
 
 Clock = Callable[[], datetime]
@@ -119,15 +125,6 @@ def _key(kind: str, value: str) -> str:
     return f"{kind}#{value}"
 
 
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-def _conditional_failure(exc: Exception) -> bool:
-    code = getattr(exc, "cause_response_code", None)
-    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
-
-
 class AccountsRepository:
     """Everything about identity, in the accounts table."""
 
@@ -142,27 +139,27 @@ class AccountsRepository:
         ).save(condition=WorkspaceItem.pk.does_not_exist())
 
     def get_workspace(self, workspace_id: str) -> Workspace | None:
-        item = _get(WorkspaceItem, _key("WORKSPACE", workspace_id), "WORKSPACE")
+        item = get_live(WorkspaceItem, _key("WORKSPACE", workspace_id), "WORKSPACE")
         if item is None:
             return None
         return Workspace(id=workspace_id, name=item.name, created_at=item.created_at)
 
     def get_member(self, workspace_id: str, member_id: str) -> Member | None:
-        item = _get(MemberItem, _key("WORKSPACE", workspace_id), _key("MEMBER", member_id))
+        item = get_live(MemberItem, _key("WORKSPACE", workspace_id), _key("MEMBER", member_id))
         return _member(item) if item else None
 
     def find_member_by_email(self, email: str) -> tuple[Member, str | None] | None:
         """The member with this email and their password hash."""
-        claim = _get(EmailClaimItem, _key("EMAIL", email), "EMAIL")
+        claim = get_live(EmailClaimItem, _key("EMAIL", email), "EMAIL")
         if claim is None:
             return None
-        item = _get(MemberItem, _key("WORKSPACE", claim.workspace_id), _key("MEMBER", claim.member_id))
+        item = get_live(MemberItem, _key("WORKSPACE", claim.workspace_id), _key("MEMBER", claim.member_id))
         if item is None or item.status != MemberStatus.ACTIVE:
             return None
         return _member(item), item.password_hash
 
     def email_taken(self, email: str) -> bool:
-        return _get(EmailClaimItem, _key("EMAIL", email), "EMAIL") is not None
+        return get_live(EmailClaimItem, _key("EMAIL", email), "EMAIL") is not None
 
     def list_members(self, workspace_id: str) -> list[Member]:
         items = MemberItem.query(
@@ -180,7 +177,7 @@ class AccountsRepository:
 
     def remove_member(self, member: Member) -> None:
         """Marks the member removed and frees their email; their sessions are revoked separately."""
-        with TransactWrite(connection=_connection(MemberItem)) as transaction:
+        with TransactWrite(connection=shared_connection()) as transaction:
             transaction.update(
                 MemberItem(_key("WORKSPACE", member.workspace_id), _key("MEMBER", member.id)),
                 actions=[
@@ -219,7 +216,7 @@ class AccountsRepository:
         return None
 
     def get_invitation(self, workspace_id: str, invitation_id: str) -> Invitation | None:
-        item = _get(InvitationItem, _key("WORKSPACE", workspace_id), _key("INVITATION", invitation_id))
+        item = get_live(InvitationItem, _key("WORKSPACE", workspace_id), _key("INVITATION", invitation_id))
         return self._invitation(item) if item else None
 
     def list_invitations(self, workspace_id: str) -> list[Invitation]:
@@ -237,7 +234,7 @@ class AccountsRepository:
                 condition=InvitationItem.status == InvitationStatus.PENDING.value,
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True
@@ -247,7 +244,7 @@ class AccountsRepository:
         unexpired, and the member is created only if their email is free."""
         now = self._now()
         try:
-            with TransactWrite(connection=_connection(InvitationItem)) as transaction:
+            with TransactWrite(connection=shared_connection()) as transaction:
                 transaction.update(
                     InvitationItem(
                         _key("WORKSPACE", invitation.workspace_id), _key("INVITATION", invitation.id)
@@ -285,7 +282,7 @@ class AccountsRepository:
                     condition=EmailClaimItem.pk.does_not_exist(),
                 )
         except TransactWriteError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 raise ConflictError(
                     "This invitation can no longer be used.", code="invitation_unusable"
                 ) from None
@@ -325,7 +322,7 @@ class AccountsRepository:
         ).save()
 
     def get_session(self, session_id: str) -> SessionRecord | None:
-        item = _get(SessionItem, _key("SESSION", session_id), "SESSION")
+        item = get_live(SessionItem, _key("SESSION", session_id), "SESSION")
         if item is None or not item.is_live(self._now()):
             return None
         return SessionRecord(
@@ -347,7 +344,7 @@ class AccountsRepository:
                 condition=(SessionItem.secret_hash == old_hash) & SessionItem.revoked_at.does_not_exist(),
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True
@@ -358,7 +355,7 @@ class AccountsRepository:
                 actions=[SessionItem.revoked_at.set(self._now())], condition=SessionItem.pk.exists()
             )
         except UpdateError as exc:
-            if not _conditional_failure(exc):
+            if not is_conditional_failure(exc):
                 raise
 
     def revoke_member_sessions(self, member_id: str) -> int:
@@ -391,7 +388,7 @@ class AccountsRepository:
         return [_api_key(cast(ApiKeyItem, item)) for item in items]
 
     def get_api_key(self, prefix: str) -> ApiKey | None:
-        item = _get(ApiKeyItem, _key("APIKEY", prefix), "APIKEY")
+        item = get_live(ApiKeyItem, _key("APIKEY", prefix), "APIKEY")
         return _api_key(item) if item else None
 
     def use_api_key(self, prefix: str, secret_hash: str) -> ApiKey | None:
@@ -403,7 +400,7 @@ class AccountsRepository:
                 condition=(ApiKeyItem.secret_hash == secret_hash) & ApiKeyItem.revoked_at.does_not_exist(),
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return None
             raise
         return _api_key(item)
@@ -415,7 +412,7 @@ class AccountsRepository:
                 condition=(ApiKeyItem.member_id == member_id) & ApiKeyItem.revoked_at.does_not_exist(),
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True
@@ -443,7 +440,7 @@ class AccountsRepository:
                 condition=ResetItem.used_at.does_not_exist() & (ResetItem.expires_at > now),
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return None
             raise
         return item.workspace_id, item.member_id
@@ -451,7 +448,7 @@ class AccountsRepository:
     # --- brute-force guards ---------------------------------------------------------------
 
     def locked_until(self, email_hash: str) -> datetime | None:
-        item = _get(SignInGuardItem, _key("SIGNIN", email_hash), "GUARD")
+        item = get_live(SignInGuardItem, _key("SIGNIN", email_hash), "GUARD")
         if item is None or item.locked_until is None:
             return None
         until = datetime.fromtimestamp(item.locked_until, UTC)
@@ -470,9 +467,7 @@ class AccountsRepository:
         if item.failures < threshold:
             return None
         until = now + lock_for
-        item.update(
-            actions=[SignInGuardItem.locked_until.set(_epoch(until)), SignInGuardItem.failures.set(0)]
-        )
+        item.update(actions=[SignInGuardItem.locked_until.set(epoch(until)), SignInGuardItem.failures.set(0)])
         return until
 
     def clear_failures(self, email_hash: str) -> None:
@@ -480,22 +475,10 @@ class AccountsRepository:
 
     def count_ip_attempt(self, ip: str, window: timedelta) -> int:
         now = self._now()
-        bucket = _epoch(now) // int(window.total_seconds())
+        bucket = epoch(now) // int(window.total_seconds())
         item = RateItem(_key("SIGNINIP", f"{ip}#{bucket}"), "RATE")
         item.update(actions=[RateItem.hits.add(1), RateItem.expires_at.set(now + window * 2)])
         return int(item.hits)
-
-
-def _get(model: type[_M], pk: str, sk: str) -> _M | None:
-    try:
-        item = model.get(pk, sk, consistent_read=True)
-    except DoesNotExist:
-        return None
-    return item if item.is_live() else None
-
-
-def _connection(model: type[TableModel]) -> Connection:
-    return Connection(region=model.Meta.region, host=model.Meta.host)
 
 
 def _member(item: MemberItem) -> Member:

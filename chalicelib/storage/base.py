@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from pynamodb.attributes import TTLAttribute as _TTLAttribute
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.settings import Settings
 
 TTL_ATTRIBUTE = "expires_at"
+_M = TypeVar("_M", bound="TableModel")
 
 
 class TableModel(Model):
@@ -66,6 +69,31 @@ def live_condition(model: type[TableModel], now: datetime | None = None) -> Cond
     return condition
 
 
+def get_live(model: type[_M], pk: str, sk: str) -> _M | None:
+    """One item by key, read consistently; None when absent or past its retention."""
+    try:
+        item = model.get(pk, sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+    return item if item.is_live() else None
+
+
+def is_conditional_failure(exc: Exception) -> bool:
+    """True when a write was refused by its condition (alone or inside a transaction)."""
+    code = getattr(exc, "cause_response_code", None)
+    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def shared_connection() -> Connection:
+    """The DynamoDB connection bind_tables() gave every model, for transactions across them."""
+    connection: Connection = table_models()[0]._get_connection().connection
+    return connection
+
+
 def table_models() -> list[type[TableModel]]:
     """Every table-defining model (the source of truth for table creation and Terraform)."""
     from chalicelib.storage import models  # imported here: defining models is not free
@@ -80,8 +108,6 @@ def bind_tables(settings: Settings) -> None:
     and building one costs tens of milliseconds of JSON loading; with a dozen entity
     models that is a slow first request. Every table connection here shares one.
     """
-    from pynamodb.connection import Connection
-
     shared = Connection(
         region=settings.aws_region,
         host=settings.aws_endpoint_url,

@@ -32,7 +32,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection as DynamoConnection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -48,7 +47,7 @@ from chalicelib.domain.connections import (
     refresh_due_at,
 )
 from chalicelib.domain.platforms import Platform
-from chalicelib.storage.base import TableModel
+from chalicelib.storage.base import TableModel, epoch, get_live, is_conditional_failure, shared_connection
 from chalicelib.storage.models import ConnectionsTable
 
 Clock = Callable[[], datetime]
@@ -123,17 +122,8 @@ def _shard(connection_id: str) -> int:
     return zlib.crc32(connection_id.encode()) % SHARDS
 
 
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-def _conditional_failure(exc: Exception) -> bool:
-    code = getattr(exc, "cause_response_code", None)
-    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
-
-
 def _due_key(connection: Connection, due: datetime) -> str:
-    return f"{_epoch(due):012d}#{connection.workspace_id}#{connection.id}"
+    return f"{epoch(due):012d}#{connection.workspace_id}#{connection.id}"
 
 
 class ConnectionsRepository:
@@ -177,7 +167,7 @@ class ConnectionsRepository:
                 condition=OAuthStateItem.used_at.does_not_exist() & (OAuthStateItem.expires_at > now),
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return CallbackFailure.USED_STATE
             raise
         return OAuthState(
@@ -208,14 +198,14 @@ class ConnectionsRepository:
         ).save()
 
     def get_pending(self, pending_id: str) -> PendingChoice | None:
-        item = _get(PendingItem, f"PENDING#{pending_id}", "PENDING")
+        item = get_live(PendingItem, f"PENDING#{pending_id}", "PENDING")
         if item is None or item.used_at is not None:
             return None
         return _pending(pending_id, item)
 
     def take_pending(self, pending_id: str) -> PendingChoice | None:
         now = self._now()
-        item = _get(PendingItem, f"PENDING#{pending_id}", "PENDING")
+        item = get_live(PendingItem, f"PENDING#{pending_id}", "PENDING")
         if item is None or item.used_at is not None:
             return None
         choice = _pending(pending_id, item)
@@ -225,7 +215,7 @@ class ConnectionsRepository:
                 condition=PendingItem.used_at.does_not_exist() & (PendingItem.expires_at > now),
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return None
             raise
         return choice
@@ -239,7 +229,7 @@ class ConnectionsRepository:
         return sorted((_connection(item) for item in items), key=lambda c: c.connected_at)
 
     def get_connection(self, workspace_id: str, connection_id: str) -> tuple[Connection, SealedTokens] | None:
-        item = _get(ConnectionItem, f"WORKSPACE#{workspace_id}", f"CONNECTION#{connection_id}")
+        item = get_live(ConnectionItem, f"WORKSPACE#{workspace_id}", f"CONNECTION#{connection_id}")
         if item is None:
             return None
         return _connection(item), _sealed(item)
@@ -259,7 +249,7 @@ class ConnectionsRepository:
             gsi1pk=f"PLATFORMUSER#{connection.platform.value}#{connection.platform_user_id}",
             gsi1sk=f"CONNECTION#{connection.workspace_id}#{connection.id}",
             sync_shard=f"SHARD#{_shard(connection.id)}",
-            next_sync_at=_epoch(now + SYNC_INTERVAL),
+            next_sync_at=epoch(now + SYNC_INTERVAL),
             connection_id=connection.id,
             workspace_id=connection.workspace_id,
             platform=connection.platform.value,
@@ -276,7 +266,7 @@ class ConnectionsRepository:
             refresh_due_sk=due_sk,
             **_token_attributes(tokens),
         )
-        with TransactWrite(connection=_dynamo()) as transaction:
+        with TransactWrite(connection=shared_connection()) as transaction:
             transaction.save(item)
             self._move_due(transaction, connection, previous_due, due_sk)
 
@@ -287,17 +277,17 @@ class ConnectionsRepository:
             ConnectionItem(f"WORKSPACE#{connection.workspace_id}", f"CONNECTION#{connection.id}").update(
                 actions=[
                     ConnectionItem.refresh_lease.set(holder),
-                    ConnectionItem.refresh_lease_until.set(_epoch(now + lease)),
+                    ConnectionItem.refresh_lease_until.set(epoch(now + lease)),
                 ],
                 condition=(ConnectionItem.token_version == connection.token_version)
                 & (ConnectionItem.status == ConnectionStatus.ACTIVE.value)
                 & (
                     ConnectionItem.refresh_lease_until.does_not_exist()
-                    | (ConnectionItem.refresh_lease_until < _epoch(now))
+                    | (ConnectionItem.refresh_lease_until < epoch(now))
                 ),
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True
@@ -309,7 +299,7 @@ class ConnectionsRepository:
                 condition=ConnectionItem.refresh_lease == holder,
             )
         except UpdateError as exc:
-            if not _conditional_failure(exc):
+            if not is_conditional_failure(exc):
                 raise
 
     def replace_tokens(
@@ -338,7 +328,7 @@ class ConnectionsRepository:
             else ConnectionItem.refresh_due_sk.set(due_sk)
         )
         try:
-            with TransactWrite(connection=_dynamo()) as transaction:
+            with TransactWrite(connection=shared_connection()) as transaction:
                 transaction.update(
                     ConnectionItem(f"WORKSPACE#{connection.workspace_id}", f"CONNECTION#{connection.id}"),
                     actions=actions,
@@ -347,7 +337,7 @@ class ConnectionsRepository:
                 )
                 self._move_due(transaction, connection, previous_due, due_sk)
         except TransactWriteError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True
@@ -355,7 +345,7 @@ class ConnectionsRepository:
     def mark_needs_reauth(self, connection: Connection, reason: str, previous_due: str | None) -> bool:
         """Stops syncs and refreshes, keeps data; True only for the caller that made the change."""
         try:
-            with TransactWrite(connection=_dynamo()) as transaction:
+            with TransactWrite(connection=shared_connection()) as transaction:
                 transaction.update(
                     ConnectionItem(f"WORKSPACE#{connection.workspace_id}", f"CONNECTION#{connection.id}"),
                     actions=[
@@ -369,26 +359,26 @@ class ConnectionsRepository:
                 )
                 self._move_due(transaction, connection, previous_due, None)
         except TransactWriteError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True
 
     def delete_connection(self, connection: Connection, previous_due: str | None) -> None:
-        with TransactWrite(connection=_dynamo()) as transaction:
+        with TransactWrite(connection=shared_connection()) as transaction:
             transaction.delete(
                 ConnectionItem(f"WORKSPACE#{connection.workspace_id}", f"CONNECTION#{connection.id}")
             )
             self._move_due(transaction, connection, previous_due, None)
 
     def due_key(self, workspace_id: str, connection_id: str) -> str | None:
-        item = _get(ConnectionItem, f"WORKSPACE#{workspace_id}", f"CONNECTION#{connection_id}")
+        item = get_live(ConnectionItem, f"WORKSPACE#{workspace_id}", f"CONNECTION#{connection_id}")
         return item.refresh_due_sk if item else None
 
     def due_for_refresh(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
         """(workspace id, connection id) of connections whose tokens are due, oldest due first."""
         found: list[tuple[str, str]] = []
-        upper = f"{_epoch(now):012d}#~"
+        upper = f"{epoch(now):012d}#~"
         for shard in range(SHARDS):
             for item in RefreshDueItem.query(f"REFRESHDUE#{shard}", RefreshDueItem.sk <= upper, limit=limit):
                 found.append((item.workspace_id, item.connection_id))
@@ -437,20 +427,6 @@ class ConnectionsRepository:
             )
             for item in items
         ]
-
-
-def _dynamo() -> DynamoConnection:
-    # The connection bind_tables() shares between models: no new botocore client per transaction.
-    connection: DynamoConnection = ConnectionItem._get_connection().connection
-    return connection
-
-
-def _get(model: type[_M], pk: str, sk: str) -> _M | None:
-    try:
-        item = model.get(pk, sk, consistent_read=True)
-    except DoesNotExist:
-        return None
-    return item if item.is_live() else None
 
 
 def _token_attributes(tokens: SealedTokens) -> dict[str, Any]:

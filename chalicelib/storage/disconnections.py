@@ -11,11 +11,10 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.connections import Connection, ConnectionStatus
+from chalicelib.storage.base import is_conditional_failure, shared_connection
 from chalicelib.storage.connections import (
     ConnectionItem,
     RefreshDueItem,
-    _conditional_failure,
-    _dynamo,
     _shard,
 )
 
@@ -29,7 +28,7 @@ class Disconnections:
         except DoesNotExist:
             return False
         try:
-            with TransactWrite(connection=_dynamo()) as transaction:
+            with TransactWrite(connection=shared_connection()) as transaction:
                 transaction.update(
                     ConnectionItem(*key),
                     actions=[
@@ -50,7 +49,7 @@ class Disconnections:
                         RefreshDueItem(f"REFRESHDUE#{_shard(connection.id)}", item.refresh_due_sk)
                     )
         except TransactWriteError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True

@@ -37,6 +37,7 @@ from chalicelib.domain.privacy import (
     ExportRequest,
     ExportStatus,
 )
+from chalicelib.storage.base import is_conditional_failure
 from chalicelib.storage.models import PrivacyTable
 
 OPEN_DELETIONS: Final = "DELETIONS#OPEN"
@@ -67,10 +68,6 @@ class ExportItem(PrivacyTable):
 
 class WebhookMarkerItem(PrivacyTable):
     outcome = UnicodeAttribute(default="")
-
-
-def _conditional_failure(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 class PrivacyRepository:
@@ -119,7 +116,7 @@ class PrivacyRepository:
                 condition=DeletionItem.status == DeletionStatus.PENDING.value,
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True
@@ -177,7 +174,7 @@ class PrivacyRepository:
         try:
             item.save(condition=WebhookMarkerItem.pk.does_not_exist() | (WebhookMarkerItem.expires_at < now))
         except PutError as exc:
-            if not _conditional_failure(exc):
+            if not is_conditional_failure(exc):
                 raise
             seen = WebhookMarkerItem.get(f"WEBHOOK#{key_hash}", "WEBHOOK", consistent_read=True)
             return seen.outcome

@@ -13,7 +13,8 @@ from typing import Any, cast
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.connections import Connection, DueConnection
-from chalicelib.storage.connections import SHARDS, ConnectionItem, _conditional_failure, _epoch
+from chalicelib.storage.base import epoch, is_conditional_failure
+from chalicelib.storage.connections import SHARDS, ConnectionItem
 
 
 class SyncSchedule:
@@ -21,7 +22,7 @@ class SyncSchedule:
 
     def due_for_sync(self, shard: int, now: datetime, limit: int) -> list[DueConnection]:
         items = ConnectionItem.sync_due.query(
-            f"SHARD#{shard}", ConnectionItem.next_sync_at <= _epoch(now), limit=limit
+            f"SHARD#{shard}", ConnectionItem.next_sync_at <= epoch(now), limit=limit
         )
         due = []
         for item in items:
@@ -35,11 +36,11 @@ class SyncSchedule:
         """Claims a due connection by moving it forward; False when someone else already did."""
         try:
             ConnectionItem(f"WORKSPACE#{due.workspace_id}", f"CONNECTION#{due.connection_id}").update(
-                actions=[ConnectionItem.next_sync_at.set(_epoch(next_sync_at))],
+                actions=[ConnectionItem.next_sync_at.set(epoch(next_sync_at))],
                 condition=ConnectionItem.next_sync_at == due.next_sync_at,
             )
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True
@@ -53,5 +54,5 @@ class SyncSchedule:
                 actions=actions, condition=ConnectionItem.pk.exists()
             )
         except UpdateError as exc:
-            if not _conditional_failure(exc):  # disconnected meanwhile: nothing to record
+            if not is_conditional_failure(exc):  # disconnected meanwhile: nothing to record
                 raise
