@@ -61,6 +61,9 @@ def test_tiktok_delivery_from_the_simulator_is_accepted_after_a_disconnect(
     stack: LocalStack, admin: httpx.Client
 ) -> None:
     sim = f"http://{HOST}:{stack.ports.simulator}"
+    # The simulator signs webhooks with its own clock, which other tests move forward (Threads only
+    # refreshes day-old tokens); TikTok's 5-minute window needs it back on wall time.
+    httpx.post(f"{sim}/_sim/reset", json={}).raise_for_status()
     httpx.post(
         f"{sim}/_sim/knobs", json={"auto_approve": True, "next_user": "leo@example.test"}
     ).raise_for_status()
