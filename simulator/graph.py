@@ -38,6 +38,14 @@ VERSION = re.compile(r"^v\d+\.\d+$")
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
+def meta_denial(params: Mapping[str, str]) -> dict[str, str]:
+    """Where Meta's login dialogs (Facebook, Threads) send the browser when the person declines."""
+    out = {"error_reason": "user_denied", "error": "access_denied", "error_description": "Permissions error"}
+    if "state" in params:
+        out["state"] = params["state"]
+    return out
+
+
 def split_version(path: str) -> tuple[str | None, str]:
     """``/v25.0/me/accounts`` -> (``v25.0``, ``me/accounts``); unversioned paths are accepted too."""
     head, _, rest = path.strip("/").partition("/")

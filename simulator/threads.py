@@ -15,6 +15,7 @@ from simulator.graph import (
     TOKEN_ALPHABET,
     graph_error,
     iso_time,
+    meta_denial,
     paginate,
     parse_time,
     request_token,
@@ -109,13 +110,6 @@ def _approve(state: SimState, grant: Grant) -> dict[str, str]:
     return out
 
 
-def _denial(params: Mapping[str, str]) -> dict[str, str]:
-    out = {"error_reason": "user_denied", "error": "access_denied", "error_description": "Permissions error"}
-    if "state" in params:
-        out["state"] = params["state"]
-    return out
-
-
 AUTHORIZE = AuthorizeSpec(
     platform=PLATFORM,
     brand="Threads",
@@ -123,7 +117,7 @@ AUTHORIZE = AuthorizeSpec(
     validate=_validate,
     requested_scopes=_requested,
     approve=_approve,
-    denial=_denial,
+    denial=meta_denial,
     locked_scopes=("threads_basic",),
     fragment="_",
 )
