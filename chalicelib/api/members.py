@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.routing import ApiBlueprint
-from chalicelib.api.schemas import MEMBER, ROLE, WORKSPACE, list_of, obj
+from chalicelib.api.schemas import MEMBER, NAME, RETENTION_DAYS, ROLE, WORKSPACE, list_of, obj
 from chalicelib.bootstrap import services
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.permissions import Action, Role
@@ -18,6 +18,28 @@ routes = ApiBlueprint(__name__, tag="team")
 )
 def get_workspace(caller: Caller) -> dict[str, Any]:
     return services().workspaces.workspace(caller).as_json()
+
+
+@routes.route(
+    "/api/workspace",
+    "PATCH",
+    summary="Rename this workspace or change how long its data is kept",
+    description=(
+        "`retention_days` (30 to 1095) sets how long snapshots and posts are kept; it applies to "
+        "readings written from then on."
+    ),
+    body={
+        **obj([], {"name": NAME, "retention_days": RETENTION_DAYS}),
+        "minProperties": 1,
+    },
+    response=WORKSPACE,
+    action=Action.WORKSPACE_UPDATE,
+)
+def update_workspace(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    workspace = services().workspace_settings.update_workspace(
+        caller, name=body.get("name"), retention_days=body.get("retention_days")
+    )
+    return workspace.as_json()
 
 
 @routes.route(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from chalicelib.domain.permissions import Action, Role
+from chalicelib.domain.snapshots import MAX_RETENTION, MIN_RETENTION
 
 EMAIL: Final[dict[str, Any]] = {"type": "string", "format": "email", "maxLength": 254}
 PASSWORD: Final[dict[str, Any]] = {"type": "string", "minLength": 12, "maxLength": 256}
@@ -39,9 +40,22 @@ MEMBER: Final = obj(
     },
     closed=False,
 )
+RETENTION_DAYS: Final[dict[str, Any]] = {
+    "type": "integer",
+    "minimum": MIN_RETENTION.days,
+    "maximum": MAX_RETENTION.days,
+}
 WORKSPACE: Final = obj(
-    ["id", "name", "created_at"],
-    {"id": {"type": "string"}, "name": {"type": "string"}, "created_at": TIMESTAMP},
+    ["id", "name", "created_at", "retention_days", "retention_bounds"],
+    {
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+        "created_at": TIMESTAMP,
+        "retention_days": RETENTION_DAYS,
+        "retention_bounds": obj(
+            ["min", "max"], {"min": {"type": "integer"}, "max": {"type": "integer"}}, closed=False
+        ),
+    },
     closed=False,
 )
 INVITATION: Final = obj(

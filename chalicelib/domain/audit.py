@@ -18,6 +18,7 @@ class AuditAction(StrEnum):
     PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"
     PASSWORD_RESET = "auth.password_reset"
     WORKSPACE_CREATED = "workspace.created"
+    WORKSPACE_UPDATED = "workspace.updated"
     INVITATION_CREATED = "invitation.created"
     INVITATION_REVOKED = "invitation.revoked"
     INVITATION_ACCEPTED = "invitation.accepted"

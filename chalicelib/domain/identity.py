@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from chalicelib.domain.alert_emails import AlertEmails
 from chalicelib.domain.permissions import ROLE_ACTIONS, Action, Role
+from chalicelib.domain.snapshots import MAX_RETENTION, MIN_RETENTION, retention
 
 
 class MemberStatus(StrEnum):
@@ -27,9 +29,21 @@ class Workspace:
     id: str
     name: str
     created_at: datetime
+    retention_days: int | None = None  # None: the default window (DEFAULT_RETENTION)
+
+    @property
+    def retention(self) -> timedelta:
+        """How long this workspace's snapshots and posts are kept, within the promised bounds."""
+        return retention(None if self.retention_days is None else timedelta(days=self.retention_days))
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "created_at": self.created_at.isoformat()}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "created_at": self.created_at.isoformat(),
+            "retention_days": self.retention.days,
+            "retention_bounds": {"min": MIN_RETENTION.days, "max": MAX_RETENTION.days},
+        }
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class Member:
     role: Role
     status: MemberStatus
     created_at: datetime
+    alert_emails: AlertEmails = field(default_factory=AlertEmails)
 
     @property
     def active(self) -> bool:

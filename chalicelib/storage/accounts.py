@@ -5,8 +5,8 @@ Key patterns (table ``accounts``):
 ===========================  ====================  =====================================  ==========
 item                         pk                    sk                                     gsi1pk
 ===========================  ====================  =====================================  ==========
-workspace                    WORKSPACE#<id>        WORKSPACE
-member                       WORKSPACE#<id>        MEMBER#<id>
+workspace (name, retention)  WORKSPACE#<id>        WORKSPACE
+member (role, alert e-mails) WORKSPACE#<id>        MEMBER#<id>
 invitation (7 d TTL)         WORKSPACE#<id>        INVITATION#<id>                        INVITE#<sha256>
 email claim (unique email)   EMAIL#<address>       EMAIL
 session family (30 d TTL)    SESSION#<id>          SESSION                                MEMBER#<id>
@@ -24,13 +24,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.alert_emails import AlertEmails
+from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.identity import (
     ApiKey,
     Invitation,
@@ -58,6 +65,7 @@ _M = TypeVar("_M", bound=TableModel)
 class WorkspaceItem(AccountsTable):
     name = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    retention_days = NumberAttribute(null=True)  # absent: the default retention
 
 
 class MemberItem(AccountsTable):
@@ -69,6 +77,8 @@ class MemberItem(AccountsTable):
     status = UnicodeAttribute()
     password_hash = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    # Alert kind -> e-mail wanted; absent (or a kind missing from it): the defaults of AlertEmails.
+    alert_emails: MapAttribute[str, Any] = MapAttribute(null=True)
 
 
 class EmailClaimItem(AccountsTable):
@@ -135,14 +145,39 @@ class AccountsRepository:
 
     def create_workspace(self, workspace: Workspace) -> None:
         WorkspaceItem(
-            _key("WORKSPACE", workspace.id), "WORKSPACE", name=workspace.name, created_at=workspace.created_at
+            _key("WORKSPACE", workspace.id),
+            "WORKSPACE",
+            name=workspace.name,
+            created_at=workspace.created_at,
+            retention_days=workspace.retention_days,
         ).save(condition=WorkspaceItem.pk.does_not_exist())
 
     def get_workspace(self, workspace_id: str) -> Workspace | None:
         item = get_live(WorkspaceItem, _key("WORKSPACE", workspace_id), "WORKSPACE")
-        if item is None:
-            return None
-        return Workspace(id=workspace_id, name=item.name, created_at=item.created_at)
+        return _workspace(workspace_id, item) if item else None
+
+    def update_workspace(
+        self, workspace_id: str, *, name: str | None = None, retention_days: int | None = None
+    ) -> Workspace:
+        """Changes the given settings (None: leave as is) and returns the workspace as now stored."""
+        item = WorkspaceItem(_key("WORKSPACE", workspace_id), "WORKSPACE")
+        actions: list[Any] = []
+        if name is not None:
+            actions.append(WorkspaceItem.name.set(name))
+        if retention_days is not None:
+            actions.append(WorkspaceItem.retention_days.set(retention_days))
+        if not actions:
+            found = self.get_workspace(workspace_id)
+            if found is None:
+                raise NotFoundError("There is no such workspace.")
+            return found
+        try:
+            item.update(actions=actions, condition=WorkspaceItem.pk.exists())
+        except UpdateError as exc:
+            if is_conditional_failure(exc):
+                raise NotFoundError("There is no such workspace.") from None
+            raise
+        return _workspace(workspace_id, item)
 
     def get_member(self, workspace_id: str, member_id: str) -> Member | None:
         item = get_live(MemberItem, _key("WORKSPACE", workspace_id), _key("MEMBER", member_id))
@@ -191,6 +226,19 @@ class AccountsRepository:
         MemberItem(_key("WORKSPACE", member.workspace_id), _key("MEMBER", member.id)).update(
             actions=[MemberItem.password_hash.set(password_hash)]
         )
+
+    def set_alert_emails(self, member: Member, alert_emails: AlertEmails) -> bool:
+        """Stores the member's alert e-mail switches; False when the member is no longer active."""
+        try:
+            MemberItem(_key("WORKSPACE", member.workspace_id), _key("MEMBER", member.id)).update(
+                actions=[MemberItem.alert_emails.set(alert_emails.as_flags())],
+                condition=MemberItem.status == MemberStatus.ACTIVE.value,
+            )
+        except UpdateError as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
 
     # --- invitations ------------------------------------------------------------------
 
@@ -481,7 +529,18 @@ class AccountsRepository:
         return int(item.hits)
 
 
+def _workspace(workspace_id: str, item: WorkspaceItem) -> Workspace:
+    retention_days = item.retention_days
+    return Workspace(
+        id=workspace_id,
+        name=item.name,
+        created_at=item.created_at,
+        retention_days=int(retention_days) if retention_days is not None else None,
+    )
+
+
 def _member(item: MemberItem) -> Member:
+    stored = item.alert_emails.as_dict() if item.alert_emails is not None else {}
     return Member(
         id=item.member_id,
         workspace_id=item.workspace_id,
@@ -490,6 +549,7 @@ def _member(item: MemberItem) -> Member:
         role=Role(item.role),
         status=MemberStatus(item.status),
         created_at=item.created_at,
+        alert_emails=AlertEmails.from_flags(stored),
     )
 
 
