@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any, Final
 
+from chalice import Response
+
+from chalicelib.api.pages import html_page, human_time
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.api.schemas import NULLABLE_TIMESTAMP, TIMESTAMP, obj
 from chalicelib.bootstrap import services
+from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.permissions import Action
+from chalicelib.domain.privacy import DeletionRequest, DeletionStatus
 
 routes = ApiBlueprint(__name__, tag="privacy")
 
@@ -36,6 +42,14 @@ EXPORT: Final = obj(
         "completed_at": NULLABLE_TIMESTAMP,
         "download_url": {"type": ["string", "null"]},
     },
+)
+
+
+# One page for every code that finds nothing, so the page never tells codes apart.
+UNKNOWN_CODE_PAGE: Final = (
+    "<h1>No such deletion request</h1><p role='alert' data-status='unknown'>There is no deletion "
+    "request with this confirmation code. Check that the code is complete; a completed request is "
+    "shown here for 90 days after it was completed.</p>"
 )
 
 
@@ -69,6 +83,48 @@ def request_deletion(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
 )
 def deletion_status(confirmation_code: str) -> dict[str, Any]:
     return services().privacy.deletion_status(confirmation_code).public_json()
+
+
+@routes.route(
+    "/api/privacy/deletion-status/{confirmation_code}",
+    "GET",
+    summary="The deletion status page for people: pending or completed, with dates",
+    response={"type": "string"},
+    response_content_type="text/html",
+    errors=(404,),
+    description=(
+        "Public, server-rendered, no script. The `url` of a data-deletion answer (Meta, Threads) and "
+        "of a deletion request points here. An unknown, malformed or expired code gets one 404 page."
+    ),
+)
+def deletion_status_page(confirmation_code: str) -> Response:
+    try:
+        request = services().privacy.deletion_status(confirmation_code)
+    except NotFoundError:
+        return html_page(404, "No such deletion request — CreatorDeck", UNKNOWN_CODE_PAGE)
+    return html_page(200, "Data deletion status — CreatorDeck", _status_body(request))
+
+
+def _status_body(request: DeletionRequest) -> str:
+    """Status and dates only: nothing about whom or what the request concerns."""
+    code = html.escape(request.code)
+    rows = [("Confirmation code", f"<code>{code}</code>"), ("Requested", human_time(request.requested_at))]
+    if request.status is DeletionStatus.COMPLETED and request.completed_at is not None:
+        heading, status = "Your data has been deleted", "Completed"
+        rows.append(("Completed", human_time(request.completed_at)))
+        note = "Everything this request covered has been deleted from CreatorDeck."
+    else:
+        heading, status = "Your data is being deleted", "Pending"
+        if request.due_at > request.requested_at:
+            rows.append(("Scheduled for", human_time(request.due_at)))
+            note = "The deletion will run on the date above, without you doing anything else."
+        else:
+            note = "The deletion has started and normally completes within minutes."
+    items = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
+    return (
+        f"<h1>{heading}</h1><p role='status' data-status='{request.status.value}'>Status: {status}</p>"
+        f"<dl>{items}</dl><p>{note}</p>"
+    )
 
 
 @routes.route(

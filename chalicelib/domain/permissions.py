@@ -17,6 +17,7 @@ class Role(StrEnum):
 class Action(StrEnum):
     WORKSPACE_READ = "workspace.read"
     WORKSPACE_UPDATE = "workspace.update"
+    WORKSPACE_CLOSE = "workspace.close"  # admins only: sign everyone out, delete everything in 30 days
     MEMBERS_LIST = "members.list"
     MEMBERS_INVITE = "members.invite"
     MEMBERS_CHANGE_ROLE = "members.change_role"

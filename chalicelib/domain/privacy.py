@@ -14,6 +14,7 @@ __all__ = [
     "EXPORT_LINK_LIFETIME",
     "MAX_DELETION_DELAY",
     "WEBHOOK_REPLAY_WINDOW",
+    "WORKSPACE_DELETION_DELAY",
     "DeletionRequest",
     "DeletionSource",
     "DeletionStatus",
@@ -31,6 +32,8 @@ MAX_DELETION_DELAY: Final = timedelta(days=30)
 EXPORT_LINK_LIFETIME: Final = timedelta(hours=1)
 # An export request is forgotten after this (the public policy says one day); S3 lifecycle removes the ZIP.
 EXPORT_RETENTION: Final = timedelta(days=1)
+# A closed workspace's data is deleted this long after closure (the public policy's promise).
+WORKSPACE_DELETION_DELAY: Final = timedelta(days=30)
 
 
 class MetaApp(enum.StrEnum):
@@ -75,6 +78,7 @@ class DeletionSource(enum.StrEnum):
     TIKTOK = "tiktok_authorization_removed"
     CREATOR = "creator_request"  # a member deletes the data of the accounts they connected
     ACCOUNT = "account_request"  # a member deletes their account (and that data)
+    WORKSPACE = "workspace_closed"  # an admin closed the workspace: everything of it, 30 days later
 
     @property
     def after_removal(self) -> bool:
@@ -129,6 +133,7 @@ class DeletionRequest:
     requester_id: str | None = None
     completed_at: datetime | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    workspace_id: str | None = None  # a closed workspace, deleted whole
 
     def public_json(self) -> dict[str, Any]:
         """What the public status page shows: status and dates, nothing about whom it concerns."""

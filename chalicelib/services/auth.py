@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Final, NoReturn
+from typing import Final, NoReturn, Protocol
 
 from chalicelib.domain.audit import AuditAction
+from chalicelib.domain.closure import ClosedWorkspaceError
 from chalicelib.domain.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -42,6 +43,13 @@ RESET_LIFETIME: Final = timedelta(hours=1)
 IP_WINDOW: Final = timedelta(minutes=15)
 BAD_CREDENTIALS: Final = "Email or password is incorrect."
 TOO_MANY: Final = "Too many sign-in attempts. Wait a while, or reset your password."
+
+
+class ClosedWorkspaces(Protocol):
+    """Closed workspaces (services/workspace_closure.py): their sign-ins and API keys get a 403."""
+
+    def is_closed(self, workspace_id: str) -> bool: ...
+    def closed_key(self, prefix: str, secret_hash: str) -> bool: ...
 
 
 class CredentialKind(StrEnum):
@@ -82,8 +90,10 @@ class AuthService:
         policy: BruteForcePolicy,
         public_base_url: str,
         clock: Callable[[], datetime],
+        closures: ClosedWorkspaces | None = None,
     ) -> None:
         self._accounts = accounts
+        self._closures = closures
         self._passwords = passwords
         self._access_tokens = access_tokens  # built on first use: the key comes from Secrets Manager
         self._mailer = mailer
@@ -112,6 +122,8 @@ class AuthService:
         verified = self._passwords.verify(stored_hash, password)
         if member is None or stored_hash is None or not verified:
             self._fail(guard, member, origin)
+        if self._closures is not None and self._closures.is_closed(member.workspace_id):
+            raise ClosedWorkspaceError()
         self._accounts.clear_failures(guard)
         if self._passwords.needs_rehash(stored_hash):
             self._accounts.set_password_hash(member, self._passwords.hash(password))
@@ -250,6 +262,14 @@ class AuthService:
     def _by_api_key(self, raw: str, origin: Origin) -> Caller:
         token = ApiKeyToken.parse(raw)
         key = self._accounts.use_api_key(token.prefix, hash_secret(token.secret)) if token else None
+        closed = self._closures
+        if (
+            key is None
+            and token is not None
+            and closed
+            and closed.closed_key(token.prefix, hash_secret(token.secret))
+        ):
+            raise ClosedWorkspaceError()
         if key is None:
             raise AuthenticationError("The API key is invalid or revoked.", code="invalid_api_key")
         member = self._active_member(key.workspace_id, key.member_id)

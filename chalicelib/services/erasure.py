@@ -55,10 +55,13 @@ class PersonalDataStore(Protocol):
         self, workspace_id: str, connection_id: str
     ) -> dict[str, list[dict[str, Any]]]: ...
     def audit_about(self, workspace_id: str, member_id: str) -> list[dict[str, Any]]: ...
+    def workspace_members(self, workspace_id: str) -> list[str]: ...
+    def purge_workspace_partition(self, workspace_id: str) -> Counter[str]: ...
 
 
 class ObjectStore(Protocol):
     def delete_media(self, workspace_id: str, owner_id: str) -> int: ...
+    def delete_workspace_media(self, workspace_id: str) -> int: ...
     def put_export(self, key: str, archive: bytes) -> None: ...
     def delete_export(self, key: str) -> None: ...
 
@@ -118,15 +121,12 @@ class PrivacyWorker:
             counts["media_objects"] += objects.delete_media(workspace_id, member_id)
         if request.member is not None and request.source is DeletionSource.ACCOUNT:
             workspace_id, member_id = request.member
-            for export in self._store.exports_of(member_id):
-                if export.object_key:
-                    objects.delete_export(export.object_key)
-                self._store.delete_export(export.id)
-                counts["exports"] += 1
-            counts += self._data.purge_account(workspace_id, member_id)
+            counts += self._purge_account(objects, workspace_id, member_id)
+        if request.source is DeletionSource.WORKSPACE and request.workspace_id is not None:
+            counts += self._purge_workspace(objects, request.workspace_id)
         summary = {name: int(value) for name, value in sorted(counts.items()) if value}
         if self._store.complete_deletion(code, summary, self._now()):
-            for workspace_id in sorted({t.workspace_id for t in request.targets} | _workspaces(request)):
+            for workspace_id in sorted(_audited_workspaces(request)):
                 self._audit.record(
                     AuditAction.DELETION_COMPLETED,
                     workspace_id=workspace_id,
@@ -136,6 +136,27 @@ class PrivacyWorker:
                 )
             logger.info("deletion completed", extra={"source": request.source.value, "counts": summary})
         return summary
+
+    def _purge_account(self, objects: ObjectStore, workspace_id: str, member_id: str) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for export in self._store.exports_of(member_id):
+            if export.object_key:
+                objects.delete_export(export.object_key)
+            self._store.delete_export(export.id)
+            counts["exports"] += 1
+        return counts + self._data.purge_account(workspace_id, member_id)
+
+    def _purge_workspace(self, objects: ObjectStore, workspace_id: str) -> Counter[str]:
+        """A closed workspace, whole: connections made since the request, members, what is left."""
+        counts: Counter[str] = Counter()
+        for connection in self._connections.list_connections(workspace_id):
+            counts += self._data.purge_connection(workspace_id, connection.id)
+        for member_id in self._data.workspace_members(workspace_id):
+            counts["connect_attempts"] += self._data.purge_connect_attempts(member_id)
+            counts += self._purge_account(objects, workspace_id, member_id)
+        counts += self._data.purge_workspace_partition(workspace_id)
+        counts["media_objects"] += objects.delete_workspace_media(workspace_id)
+        return counts
 
     # --- export --------------------------------------------------------------------------------------
 
@@ -208,8 +229,14 @@ def _requesting_member(request: DeletionRequest) -> tuple[str, str] | None:
     return request.member
 
 
-def _workspaces(request: DeletionRequest) -> set[str]:
-    return {request.member[0]} if request.member is not None else set()
+def _audited_workspaces(request: DeletionRequest) -> set[str]:
+    """Where the completion is audited: never in a workspace that was just deleted whole."""
+    found = {target.workspace_id for target in request.targets}
+    if request.member is not None:
+        found.add(request.member[0])
+    if request.workspace_id is not None:
+        found.discard(request.workspace_id)
+    return found
 
 
 def _zip(files: dict[str, Any], now: datetime) -> bytes:

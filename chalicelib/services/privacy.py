@@ -13,6 +13,7 @@ import json
 import secrets
 import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, NoReturn, Protocol
 
@@ -79,6 +80,34 @@ class PrivacyStore(Protocol):
     def release_marker(self, key_hash: str) -> None: ...
 
 
+class AccountIndex(Protocol):
+    def find_by_platform_account(self, platform: Platform, account_id: str) -> list[Connection]: ...
+
+
+@dataclass(frozen=True)
+class CallbackSubject:
+    """Whom a callback concerns: a person (app-scoped user id), a Page (``profile_id``), or both.
+
+    Meta may report a Page removing the app as ``user_id: "0"`` with the Page's id in ``profile_id``
+    (platforms/meta.md §6.1, [C]); a real user id with a ``profile_id`` is read as both.
+    """
+
+    user_id: str | None
+    profile_id: str | None = None
+
+    @classmethod
+    def of(cls, user_id: str, profile_id: object) -> CallbackSubject | None:
+        """None when there is nobody to look for (``user_id`` "0" and no usable ``profile_id``)."""
+        profile = (
+            str(profile_id) if isinstance(profile_id, str | int) and not isinstance(profile_id, bool) else ""
+        )
+        profile_usable = profile not in ("", "0") and len(profile) <= 64
+        person = user_id if user_id not in ("", "0") else None
+        if person is None and not profile_usable:
+            return None
+        return cls(person, profile if profile_usable else None)
+
+
 class Disconnector(Protocol):
     def mark_disconnected(self, connection: Connection, reason: str) -> bool: ...
 
@@ -101,6 +130,7 @@ class PrivacyService:
         store: PrivacyStore,
         connections: ConnectionStore,
         accounts: AccountStore,
+        accounts_index: AccountIndex,
         disconnector: Disconnector,
         revoker: Revoker,
         queue: Callable[[], PrivacyQueue],
@@ -116,6 +146,7 @@ class PrivacyService:
         self._store = store
         self._connections = connections
         self._accounts = accounts
+        self._accounts_index = accounts_index
         self._disconnector = disconnector
         self._revoker = revoker
         self._queue = queue
@@ -131,13 +162,13 @@ class PrivacyService:
 
     def meta_data_deletion(self, app: MetaApp, raw_body: bytes) -> dict[str, str]:
         """Meta's data-deletion callback: a deletion request, its status URL and confirmation code."""
-        user_id, marker = self._signed_request(app, raw_body, "data-deletion")
+        subject, marker = self._signed_request(app, raw_body, "data-deletion")
         code = new_confirmation_code()
         seen = self._store.claim_marker(marker, code, self._now(), WEBHOOK_REPLAY_WINDOW)
         if seen:  # a redelivery: the same answer as the first time
             return self._deletion_answer(seen)
         try:
-            targets = self._targets(app.platforms, user_id)
+            targets = tuple(_target(connection) for connection in self._find(app.platforms, subject))
             self._create_deletion(code, app.deletion_source, targets, delay=timedelta(0))
         except Exception:
             self._store.release_marker(marker)
@@ -146,11 +177,11 @@ class PrivacyService:
 
     def meta_deauthorize(self, app: MetaApp, raw_body: bytes) -> None:
         """Meta's deauthorize callback: revoke, delete the tokens, mark disconnected, schedule deletion."""
-        user_id, marker = self._signed_request(app, raw_body, "deauthorize")
+        subject, marker = self._signed_request(app, raw_body, "deauthorize")
         if self._store.claim_marker(marker, "deauthorized", self._now(), WEBHOOK_REPLAY_WINDOW) is not None:
             return
         try:
-            disconnected = self._disconnect(app.platforms, user_id, revoke=True, reason="app_removed")
+            disconnected = self._disconnect(app.platforms, subject, revoke=True, reason="app_removed")
             if disconnected:
                 self._create_deletion(
                     new_confirmation_code(), app.deauthorized_source, disconnected, self._delay
@@ -159,7 +190,7 @@ class PrivacyService:
             self._store.release_marker(marker)
             raise
 
-    def _signed_request(self, app: MetaApp, raw_body: bytes, kind: str) -> tuple[str, str]:
+    def _signed_request(self, app: MetaApp, raw_body: bytes, kind: str) -> tuple[CallbackSubject, str]:
         secret = self._secret(app.secret_name)
         try:
             form = urllib.parse.parse_qs(raw_body.decode("utf-8"), strict_parsing=False)
@@ -172,7 +203,10 @@ class PrivacyService:
             verified = verify_signed_request(values[0], secret, self._now())
         except SignatureError as exc:
             self._reject(f"{app.value} {kind}", exc.reason)
-        return verified.user_id, _marker(f"{app.value}\n{kind}\n{values[0]}".encode())
+        subject = CallbackSubject.of(verified.user_id, verified.payload.get("profile_id"))
+        if subject is None:
+            self._reject(f"{app.value} {kind}", "user_id 0 without a usable profile_id")
+        return subject, _marker(f"{app.value}\n{kind}\n{values[0]}".encode())
 
     # --- TikTok ---------------------------------------------------------------------------------------
 
@@ -210,7 +244,9 @@ class PrivacyService:
         if name == "authorization.removed":
             open_id = str(event.get("user_openid") or "")
             reason = f"authorization_removed_{content.get('reason', 0)}"
-            disconnected = self._disconnect((Platform.TIKTOK,), open_id, revoke=False, reason=reason)
+            disconnected = self._disconnect(
+                (Platform.TIKTOK,), CallbackSubject(open_id), revoke=False, reason=reason
+            )
             if disconnected:
                 self._create_deletion(
                     new_confirmation_code(), DeletionSource.TIKTOK, disconnected, self._delay
@@ -247,6 +283,21 @@ class PrivacyService:
         self._audit.by(caller, AuditAction.DELETION_REQUESTED, request.code, scope=scope)
         return request
 
+    def schedule_deletion(
+        self,
+        source: DeletionSource,
+        targets: tuple[DeletionTarget, ...],
+        delay: timedelta,
+        *,
+        code: str,
+        workspace_id: str,
+        requester_id: str,
+    ) -> DeletionRequest:
+        """A deletion of a whole workspace's data (closure), run by the retention sweep once due."""
+        return self._create_deletion(
+            code, source, targets, delay, requester_id=requester_id, workspace_id=workspace_id
+        )
+
     def deletion_status(self, code: str) -> DeletionRequest:
         request = self._store.get_deletion(code) if _plausible_code(code) else None
         if request is None:
@@ -254,7 +305,8 @@ class PrivacyService:
         return request
 
     def status_url(self, code: str) -> str:
-        return f"{self._base_url}/api/privacy/deletions/{code}"
+        """The public status page for people (HTML); the JSON is at ``/api/privacy/deletions/{code}``."""
+        return f"{self._base_url}/api/privacy/deletion-status/{code}"
 
     def request_export(self, caller: Caller, member_id: str | None) -> ExportRequest:
         member = self._subject(caller, member_id)
@@ -297,38 +349,42 @@ class PrivacyService:
             raise NotFoundError("There is no such member.")
         return member
 
-    def _targets(self, platforms: tuple[Platform, ...], user_id: str) -> tuple[DeletionTarget, ...]:
-        return tuple(
-            _target(connection)
-            for platform in platforms
-            for connection in self._connections.find_by_platform_user(platform, user_id)
-        )
+    def _find(self, platforms: tuple[Platform, ...], subject: CallbackSubject) -> list[Connection]:
+        """The connections a callback concerns: the person's (by user id) and the Page's (by its id)."""
+        found: dict[str, Connection] = {}
+        for platform in platforms:
+            if subject.user_id is not None:
+                for connection in self._connections.find_by_platform_user(platform, subject.user_id):
+                    found.setdefault(connection.id, connection)
+            if subject.profile_id is not None:
+                for connection in self._accounts_index.find_by_platform_account(platform, subject.profile_id):
+                    found.setdefault(connection.id, connection)
+        return list(found.values())
 
     def _disconnect(
-        self, platforms: tuple[Platform, ...], user_id: str, *, revoke: bool, reason: str
+        self, platforms: tuple[Platform, ...], subject: CallbackSubject, *, revoke: bool, reason: str
     ) -> tuple[DeletionTarget, ...]:
         found = []
-        for platform in platforms:
-            for connection in self._connections.find_by_platform_user(platform, user_id):
-                found.append(_target(connection))
-                if connection.status is ConnectionStatus.DISCONNECTED:
-                    continue
-                revoked = False
-                loaded = self._connections.get_connection(connection.workspace_id, connection.id)
-                if revoke and loaded is not None:
-                    revoked = self._revoker.revoke_at_platform(connection, loaded[1])
-                if self._disconnector.mark_disconnected(connection, reason):
-                    self._audit.record(
-                        AuditAction.CONNECTION_DEAUTHORIZED,
-                        workspace_id=connection.workspace_id,
-                        actor_id=None,
-                        target=connection.id,
-                        details={
-                            "platform": platform.value,
-                            "reason": reason,
-                            "revoked_at_platform": revoked,
-                        },
-                    )
+        for connection in self._find(platforms, subject):
+            found.append(_target(connection))
+            if connection.status is ConnectionStatus.DISCONNECTED:
+                continue
+            revoked = False
+            loaded = self._connections.get_connection(connection.workspace_id, connection.id)
+            if revoke and loaded is not None:
+                revoked = self._revoker.revoke_at_platform(connection, loaded[1])
+            if self._disconnector.mark_disconnected(connection, reason):
+                self._audit.record(
+                    AuditAction.CONNECTION_DEAUTHORIZED,
+                    workspace_id=connection.workspace_id,
+                    actor_id=None,
+                    target=connection.id,
+                    details={
+                        "platform": connection.platform.value,
+                        "reason": reason,
+                        "revoked_at_platform": revoked,
+                    },
+                )
         return tuple(found)
 
     def _create_deletion(
@@ -340,6 +396,7 @@ class PrivacyService:
         *,
         member: tuple[str, str] | None = None,
         requester_id: str | None = None,
+        workspace_id: str | None = None,
     ) -> DeletionRequest:
         now = self._now()
         request = DeletionRequest(
@@ -351,6 +408,7 @@ class PrivacyService:
             targets=targets,
             member=member,
             requester_id=requester_id,
+            workspace_id=workspace_id,
         )
         self._store.create_deletion(request)
         if delay <= timedelta(0):

@@ -19,7 +19,13 @@ class PersonalObjects:
 
     def delete_media(self, workspace_id: str, owner_id: str) -> int:
         """Deletes every media object under the owner's prefix; returns how many."""
-        prefix = f"{workspace_id}/{owner_id}/"
+        return self._delete_prefix(f"{workspace_id}/{owner_id}/")
+
+    def delete_workspace_media(self, workspace_id: str) -> int:
+        """Deletes every media object of a workspace (a closed one); returns how many."""
+        return self._delete_prefix(f"{workspace_id}/")
+
+    def _delete_prefix(self, prefix: str) -> int:
         deleted = 0
         token: str | None = None
         while True:

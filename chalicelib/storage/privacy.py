@@ -53,6 +53,7 @@ class DeletionItem(PrivacyTable):
     member_workspace_id = UnicodeAttribute(null=True)
     member_id = UnicodeAttribute(null=True)
     requester_id = UnicodeAttribute(null=True)
+    workspace_id = UnicodeAttribute(null=True)  # a closed workspace's deletion; removed on completion
     counts = UnicodeAttribute(default="{}")
 
 
@@ -88,6 +89,7 @@ class PrivacyRepository:
             member_workspace_id=member_workspace,
             member_id=member_id,
             requester_id=request.requester_id,
+            workspace_id=request.workspace_id,
         ).save(condition=DeletionItem.pk.does_not_exist())
 
     def get_deletion(self, code: str) -> DeletionRequest | None:
@@ -110,6 +112,7 @@ class PrivacyRepository:
                     DeletionItem.member_workspace_id.remove(),
                     DeletionItem.member_id.remove(),
                     DeletionItem.requester_id.remove(),
+                    DeletionItem.workspace_id.remove(),
                     DeletionItem.gsi1pk.remove(),
                     DeletionItem.gsi1sk.remove(),
                 ],
@@ -206,6 +209,7 @@ def _deletion(item: DeletionItem) -> DeletionRequest:
         requester_id=item.requester_id,
         completed_at=item.completed_at,
         counts={str(k): int(v) for k, v in json.loads(item.counts or "{}").items()},
+        workspace_id=item.workspace_id,
     )
 
 

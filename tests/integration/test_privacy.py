@@ -46,7 +46,11 @@ def test_meta_data_deletion_over_http_gives_a_code_whose_status_completes(stack:
         drained = httpx.post(f"http://{HOST}:{stack.ports.clock}/drain", timeout=60)
         assert drained.status_code == 200
 
-        status = public.get(answer.json()["url"].replace(stack.url, ""))
+        page = public.get(answer.json()["url"].replace(stack.url, ""))
+        assert page.status_code == 200
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "data-status='completed'" in page.text
+        status = public.get(f"/api/privacy/deletions/{code}")
         assert status.json()["status"] == "completed"
         assert status.json()["confirmation_code"] == code
 

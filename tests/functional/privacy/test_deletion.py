@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.domain.account_rollup import roll_up
 from chalicelib.domain.connections import Alert
 from chalicelib.domain.platforms import (
     Demographics,
@@ -24,6 +25,7 @@ from chalicelib.domain.privacy import DeletionRequest, DeletionSource, DeletionS
 from chalicelib.domain.snapshots import DemographicsSnapshot, PostSnapshot, ProfileSnapshot
 from chalicelib.security.tokens import new_id
 from chalicelib.settings import Settings
+from chalicelib.storage.account_rollup_writes import WorkerRollups
 from chalicelib.storage.connections import ConnectionsRepository
 from chalicelib.storage.metrics import SnapshotRepository
 from chalicelib.storage.models import TABLES
@@ -39,7 +41,8 @@ SWEEP = LambdaContext(function_name="retention-sweep")
 
 
 def seed_history(settings: Settings, persona: Persona, connection: dict[str, Any]) -> None:
-    """What ingestion, alerts and uploads leave behind for one connection and its creator."""
+    """What ingestion (the account rollup too), alerts and uploads leave behind for one connection and
+    its creator."""
     now = datetime.now(UTC)
     cid = connection["id"]
     platform = Platform(connection["platform"])
@@ -57,6 +60,10 @@ def seed_history(settings: Settings, persona: Persona, connection: dict[str, Any
         timedelta(days=730),
     )
     PostRepository().save([StoredPost(cid, post, metrics, now)], timedelta(days=730))
+    loaded = stored_connection(persona.workspace_id, cid)
+    assert loaded is not None
+    rollup = roll_up([(now.date(), 50_000)], [], [(post, metrics)], now, timedelta(days=730))
+    assert WorkerRollups().record(loaded[0], rollup, None)
     ConnectionsRepository().record_alert(
         Alert(new_id(), persona.workspace_id, "viral_post", cid, platform, connection["account_name"], now)
     )

@@ -59,7 +59,15 @@ def test_an_export_holds_everything_about_the_requester_and_no_tokens(
     assert content["profile.json"]["email"] == creator.email
     assert [c["id"] for c in content["connections.json"]] == [connection["id"]]
     assert content["posts.json"][connection["id"]][0]["post_id"] == "7300000000000000001"
-    assert len(content["snapshots.json"][connection["id"]]) == 3
+    snapshots = content["snapshots.json"][connection["id"]]
+    assert sorted(s["series"] for s in snapshots) == [
+        "DEMOGRAPHICS",
+        "POST#7300000000000000001",
+        "PROFILE",
+        "ROLLUP",
+    ]
+    [rollup] = [s for s in snapshots if s["series"] == "ROLLUP"]
+    assert json.loads(rollup["top_posts"])["ranges"]["7d"] == ["7300000000000000001"]
     assert content["alerts.json"][connection["id"]][0]["kind"] == "viral_post"
     assert "invitation.accepted" in [entry["action"] for entry in content["audit.json"]]
     everything = json.dumps(content)

@@ -59,7 +59,7 @@ def test_data_deletion_answers_a_status_url_and_code_then_deletes_everything(
     code = answer["confirmation_code"]
     assert code.isalnum()
     assert len(code) >= 32
-    assert answer["url"].endswith(f"/api/privacy/deletions/{code}")
+    assert answer["url"].endswith(f"/api/privacy/deletion-status/{code}")
     pending = json.loads(team.http.get(f"/api/privacy/deletions/{code}").body)
     assert pending == {
         "confirmation_code": code,
