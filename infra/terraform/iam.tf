@@ -104,3 +104,26 @@ resource "aws_iam_role_policy" "function" {
   role   = aws_iam_role.function[each.key].id
   policy = data.aws_iam_policy_document.function[each.key].json
 }
+
+# Operator commands (iam_actions.json "operators"): one managed policy each, for the operator's own
+# role to attach (docs/deploy.md). No function gets these; `tokens reencrypt` is the only Scan.
+data "aws_iam_policy_document" "operator" {
+  for_each = local.operator_actions
+
+  dynamic "statement" {
+    for_each = each.value.statements
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = flatten([for r in statement.value.resources : local.iam_resources[r]])
+    }
+  }
+}
+
+resource "aws_iam_policy" "operator" {
+  for_each = local.operator_actions
+
+  name        = "${local.name_prefix}-operator-${each.key}"
+  description = "What `creatordeck ${replace(each.key, "-", " ")}` calls (iam_actions.json)"
+  policy      = data.aws_iam_policy_document.operator[each.key].json
+}

@@ -23,6 +23,12 @@ locals {
   token_key_crypto_actions = {
     for name, actions in local.token_key_actions : name => [for a in actions : a if a != "kms:DescribeKey"]
   }
+  # What operator commands do with the token key (re-sealing tokens), for var.operator_role_arns.
+  operator_token_key_actions = sort(distinct(flatten([
+    for entry in values(local.operator_actions) : [
+      for s in entry.statements : s.actions if contains(s.resources, "token_key")
+    ]
+  ])))
 }
 
 data "aws_iam_policy_document" "tokens_key" {
@@ -54,6 +60,38 @@ data "aws_iam_policy_document" "tokens_key" {
         test     = "Null"
         variable = "kms:EncryptionContextKeys"
         values   = ["false"]
+      }
+    }
+  }
+
+  # Operators re-sealing tokens after a key change, only with an encryption context as the functions.
+  dynamic "statement" {
+    for_each = length(var.operator_role_arns) > 0 ? ["operators"] : []
+    content {
+      sid       = "TokenVaultOperators"
+      actions   = [for a in local.operator_token_key_actions : a if a != "kms:DescribeKey"]
+      resources = ["*"]
+      principals {
+        type        = "AWS"
+        identifiers = var.operator_role_arns
+      }
+      condition {
+        test     = "Null"
+        variable = "kms:EncryptionContextKeys"
+        values   = ["false"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.operator_role_arns) > 0 && contains(local.operator_token_key_actions, "kms:DescribeKey") ? ["operators"] : []
+    content {
+      sid       = "DescribeKeyOperators"
+      actions   = ["kms:DescribeKey"]
+      resources = ["*"]
+      principals {
+        type        = "AWS"
+        identifiers = var.operator_role_arns
       }
     }
   }

@@ -68,6 +68,16 @@ def iam_entries() -> dict[str, Any]:
     return entries
 
 
+def operator_entries() -> dict[str, Any]:
+    """Operator commands run from a person's machine (chalicelib/cli.py), by the same rules."""
+    entries: dict[str, Any] = json.loads(IAM_ACTIONS.read_text()).get("operators", {})
+    return entries
+
+
+def all_entries() -> dict[str, Any]:
+    return {**iam_entries(), **{f"operator {name}": entry for name, entry in operator_entries().items()}}
+
+
 # ---- tables ---------------------------------------------------------------------------------------
 
 
@@ -198,13 +208,13 @@ def _granted(entry: dict[str, Any]) -> set[str]:
 
 
 def test_every_module_that_calls_aws_is_claimed_by_a_function():
-    unclaimed = [m for m in code_actions() if not any(_claimed(e, m) for e in iam_entries().values())]
+    unclaimed = [m for m in code_actions() if not any(_claimed(e, m) for e in all_entries().values())]
     assert not unclaimed, f"name the functions that run these modules in iam_actions.json: {unclaimed}"
 
 
-@pytest.mark.parametrize("function", sorted(iam_entries()))
+@pytest.mark.parametrize("function", sorted(all_entries()))
 def test_every_action_the_code_calls_is_allowed_to_the_function_that_calls_it(function):
-    entry = iam_entries()[function]
+    entry = all_entries()[function]
     granted = _granted(entry)
     missing = [
         f"{where} needs {' or '.join(actions)}"
@@ -216,9 +226,9 @@ def test_every_action_the_code_calls_is_allowed_to_the_function_that_calls_it(fu
     assert not missing, f"{function}: not allowed in iam_actions.json:\n" + "\n".join(missing)
 
 
-@pytest.mark.parametrize("function", sorted(iam_entries()))
+@pytest.mark.parametrize("function", sorted(all_entries()))
 def test_no_action_is_granted_that_the_code_does_not_call(function):
-    entry = iam_entries()[function]
+    entry = all_entries()[function]
     called = {
         action
         for module, calls in code_actions().items()
@@ -231,9 +241,15 @@ def test_no_action_is_granted_that_the_code_does_not_call(function):
     )
 
 
+def test_no_function_may_scan_a_table():
+    """Scans are for operator commands (iam_actions.json ``operators``), never a function's code."""
+    for function, entry in iam_entries().items():
+        assert "dynamodb:Scan" not in _granted(entry), function
+
+
 def test_iam_actions_name_known_resources_and_no_wildcards():
     known = set(terraform()["locals"]["iam_resources"])
-    for function, entry in iam_entries().items():
+    for function, entry in all_entries().items():
         for statement in entry["statements"]:
             assert re.fullmatch(r"[A-Za-z0-9]+", statement["sid"]), f"{function}: sid must be alphanumeric"
             assert set(statement["resources"]) <= known, f"{function}: unknown resource in {statement}"
