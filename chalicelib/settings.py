@@ -72,6 +72,30 @@ VARIABLES: Final[tuple[Variable, ...]] = (
         default="0",
     ),
     Variable(
+        "CREATORDECK_SYNC_PROFILE_HOURS",
+        "Hours between syncs of an account's profile counters and new posts.",
+        required=False,
+        default="6",
+    ),
+    Variable(
+        "CREATORDECK_SYNC_COUNTERS_HOURS",
+        "Hours between syncs of the counters of posts younger than 7 days.",
+        required=False,
+        default="2",
+    ),
+    Variable(
+        "CREATORDECK_SYNC_DEMOGRAPHICS_HOUR_UTC",
+        "Off-peak hour (UTC, 0-23) after which each account's demographics are fetched, once a day.",
+        required=False,
+        default="4",
+    ),
+    Variable(
+        "CREATORDECK_SYNC_JITTER",
+        "Share (0-1) of the time to an account's next sync added at random, to spread syncs out.",
+        required=False,
+        default="0.1",
+    ),
+    Variable(
         "CREATORDECK_TIKTOK_CLIENT_KEY",
         "TikTok Login Kit client key; unset: TikTok cannot be connected.",
         required=False,
@@ -152,6 +176,10 @@ class Settings:
     aws_endpoint_url: str | None
     aws_region: str
     deauthorized_deletion_delay_days: int = 0
+    sync_profile_hours: int = 6
+    sync_counters_hours: int = 2
+    sync_demographics_hour_utc: int = 4
+    sync_jitter: float = 0.1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -192,6 +220,10 @@ class Settings:
             deauthorized_deletion_delay_days=_days(
                 values, "CREATORDECK_DEAUTHORIZED_DELETION_DELAY_DAYS", 30
             ),
+            sync_profile_hours=_positive_int(values, "CREATORDECK_SYNC_PROFILE_HOURS"),
+            sync_counters_hours=_positive_int(values, "CREATORDECK_SYNC_COUNTERS_HOURS"),
+            sync_demographics_hour_utc=_hour(values, "CREATORDECK_SYNC_DEMOGRAPHICS_HOUR_UTC"),
+            sync_jitter=_share(values, "CREATORDECK_SYNC_JITTER"),
         )
 
     def table_name(self, logical_name: str) -> str:
@@ -240,3 +272,21 @@ def _days(values: Mapping[str, str | None], name: str, most: int) -> int:
     if not raw.isdigit() or int(raw) > most:
         raise SettingsError(f"{name} must be a whole number of days from 0 to {most}, got {raw!r}.")
     return int(raw)
+
+
+def _hour(values: Mapping[str, str | None], name: str) -> int:
+    raw = _text(values, name)
+    if not raw.isdigit() or int(raw) > 23:
+        raise SettingsError(f"{name} must be an hour of the day from 0 to 23 (UTC), got {raw!r}.")
+    return int(raw)
+
+
+def _share(values: Mapping[str, str | None], name: str) -> float:
+    raw = _text(values, name)
+    try:
+        share = float(raw)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise SettingsError(f"{name} must be a number from 0 to 1, got {raw!r}.")
+    return share

@@ -54,6 +54,7 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # One platform client per invocation, opened by the first record and closed by the last, all in
     # the batch's own event loop (Lambda may keep that loop between invocations, or not).
     batch = _BatchClient(len(event.get("Records", [])), built.platforms.open_async)
+    retentions = built.ingestion.retentions()  # each workspace's retention read once per invocation
 
     async def sync_record(record: SQSRecord) -> str:
         try:
@@ -64,7 +65,7 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 logger.error("unreadable ingest message", extra={"message_id": record.message_id})
                 return "unreadable"
             try:
-                report = await built.ingestion.sync(request, batch.client(), deadline)
+                report = await built.ingestion.sync(request, batch.client(), deadline, retentions)
             except Exception as exc:
                 if int(record.attributes.approximate_receive_count) >= MAX_RECEIVES:
                     await asyncio.to_thread(built.ingestion.sync_failed, request, type(exc).__name__)
@@ -80,6 +81,11 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return dict(response)
 
 
+# Storage calls run in threads (asyncio.to_thread): enough of them for every record of a batch to
+# have its writes in flight at once.
+STORAGE_THREADS = 32
+
+
 class _BatchClient:
     def __init__(
         self, records: int, opener: Callable[[], tuple[AsyncPlatformClient, Callable[[], Awaitable[None]]]]
@@ -87,9 +93,13 @@ class _BatchClient:
         self._left = records
         self._opener = opener
         self._opened: tuple[AsyncPlatformClient, Callable[[], Awaitable[None]]] | None = None
+        self._threads: ThreadPoolExecutor | None = None
 
     def client(self) -> AsyncPlatformClient:
         if self._opened is None:
+            # The invocation's own threads: the loop may outlive it (and asyncio.run shuts its pool).
+            self._threads = ThreadPoolExecutor(STORAGE_THREADS, thread_name_prefix="ingest-storage")
+            asyncio.get_running_loop().set_default_executor(self._threads)
             self._opened = self._opener()
         return self._opened[0]
 
@@ -98,3 +108,6 @@ class _BatchClient:
         if self._left == 0 and self._opened is not None:
             await self._opened[1]()
             self._opened = None
+        if self._left == 0 and self._threads is not None:
+            self._threads.shutdown(wait=False)
+            self._threads = None

@@ -1,9 +1,10 @@
 """Finding the connections due for a sync and queueing them, without ever scanning a table.
 
 Due connections sit in the ``sync_due`` index, spread over shards so no partition runs hot; one
-Query per shard reads those whose ``next_sync_at`` has passed. Each is moved forward (the cadence
-plus jitter, so syncs spread out) with a conditional write before its message is sent, so two
-dispatchers running at once never queue the same connection twice.
+Query per shard reads those whose ``next_sync_at`` has passed. Each is moved forward (a claim for
+one counters cadence plus jitter) with a conditional write before its message is sent, so two
+dispatchers running at once never queue the same connection twice; the sync, once done, sets the
+connection's next time from the cadences of its parts (``domain/sync_cadence.py``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Final, TypeVar
 
 from pynamodb.attributes import TTLAttribute as _TTLAttribute
 from pynamodb.attributes import UnicodeAttribute
@@ -101,6 +101,10 @@ def table_models() -> list[type[TableModel]]:
     return list(models.TABLES)
 
 
+# Connections kept open to DynamoDB: the ingest worker has up to 32 storage calls in flight.
+MAX_POOL_CONNECTIONS: Final = 32
+
+
 def bind_tables(settings: Settings) -> None:
     """Point every model at the stage's tables and endpoint, all sharing one DynamoDB client.
 
@@ -114,6 +118,7 @@ def bind_tables(settings: Settings) -> None:
         connect_timeout_seconds=TableModel.Meta.connect_timeout_seconds,
         read_timeout_seconds=TableModel.Meta.read_timeout_seconds,
         max_retry_attempts=TableModel.Meta.max_retry_attempts,
+        max_pool_connections=MAX_POOL_CONNECTIONS,
     )
     for table in table_models():
         table.Meta.table_name = settings.table_name(table.logical_name)

@@ -1,18 +1,22 @@
 """The ingest schedule in the connections table: who is due for a sync, and what their last sync did.
 
 Due connections are read from the ``sync_due`` index (``SHARD#<n>`` by ``next_sync_at``), one Query
-per shard, never a scan; claiming one moves its ``next_sync_at`` forward with a conditional write.
+per shard, never a scan; claiming one moves its ``next_sync_at`` forward with a conditional write (a
+lease: should the sync fail for good, the connection comes due again), and the sync, once done, moves it
+to when a part of it next falls due (``domain/sync_cadence.py``).
 Kept apart from ``connections.py`` so the functions that only schedule syncs get only these grants.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Final, cast
 
+from pynamodb.constants import NONE
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.connections import Connection, DueConnection
+from chalicelib.domain.sync_cadence import SyncPart
 from chalicelib.storage.base import epoch, is_conditional_failure
 from chalicelib.storage.connections import SHARDS, ConnectionItem
 
@@ -45,14 +49,32 @@ class SyncSchedule:
             raise
         return True
 
-    def record_sync(self, connection: Connection, at: datetime, demographics_at: datetime | None) -> None:
-        actions: list[Any] = [ConnectionItem.last_sync_at.set(at)]
-        if demographics_at is not None:
-            actions.append(ConnectionItem.demographics_at.set(demographics_at))
+    def record_sync(
+        self, connection: Connection, at: datetime, parts: frozenset[SyncPart], next_sync_at: datetime
+    ) -> None:
+        """Records what a sync did and moves the connection's ``sync_due`` entry to its next sync."""
+        actions: list[Any] = [ConnectionItem.next_sync_at.set(epoch(next_sync_at))]
+        if parts:  # a sync that did nothing (nothing was due) moves only the schedule
+            actions.append(ConnectionItem.last_sync_at.set(at))
+        for part in parts:
+            actions.append(_PART_TIMES[part].set(at))
         try:
-            ConnectionItem(f"WORKSPACE#{connection.workspace_id}", f"CONNECTION#{connection.id}").update(
-                actions=actions, condition=ConnectionItem.pk.exists()
+            # The connection-level call: Model.update would ask for (and parse) the whole item back.
+            ConnectionItem._get_connection().update_item(
+                f"WORKSPACE#{connection.workspace_id}",
+                f"CONNECTION#{connection.id}",
+                actions=actions,
+                condition=ConnectionItem.sync_shard.exists(),
+                return_values=NONE,
             )
         except UpdateError as exc:
-            if not is_conditional_failure(exc):  # disconnected meanwhile: nothing to record
+            # Disconnected, or waiting for reauthorization, meanwhile: nothing to record or schedule.
+            if not is_conditional_failure(exc):
                 raise
+
+
+_PART_TIMES: Final = {
+    SyncPart.PROFILE: ConnectionItem.profile_synced_at,
+    SyncPart.COUNTERS: ConnectionItem.counters_synced_at,
+    SyncPart.DEMOGRAPHICS: ConnectionItem.demographics_at,
+}

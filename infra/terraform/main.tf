@@ -33,6 +33,8 @@ locals {
 
   # Actions each function's code calls, with symbolic resources resolved by local.iam_resources (iam.tf).
   iam_actions = jsondecode(file("${path.module}/iam_actions.json")).functions
+  # Operator commands run from a person's machine (e.g. `creatordeck tokens reencrypt`), same shape.
+  operator_actions = jsondecode(file("${path.module}/iam_actions.json")).operators
 
   public_base_url = (
     var.domain_name != "" ? "https://${var.domain_name}" :
@@ -68,6 +70,10 @@ locals {
     CREATORDECK_GOOGLE_CLIENT_ID                 = var.google_client_id
     CREATORDECK_META_GRAPH_VERSION               = var.meta_graph_version
     CREATORDECK_DEAUTHORIZED_DELETION_DELAY_DAYS = tostring(var.deauthorized_deletion_delay_days)
+    CREATORDECK_SYNC_PROFILE_HOURS               = tostring(var.sync_profile_hours)
+    CREATORDECK_SYNC_COUNTERS_HOURS              = tostring(var.sync_counters_hours)
+    CREATORDECK_SYNC_DEMOGRAPHICS_HOUR_UTC       = tostring(var.sync_demographics_hour_utc)
+    CREATORDECK_SYNC_JITTER                      = tostring(var.sync_jitter)
     POWERTOOLS_SERVICE_NAME                      = var.app_name
     POWERTOOLS_METRICS_NAMESPACE                 = var.metrics_namespace
     POWERTOOLS_LOG_LEVEL                         = var.log_level

@@ -183,6 +183,52 @@ variable "deauthorized_deletion_delay_days" {
   }
 }
 
+variable "sync_profile_hours" {
+  description = "Hours between syncs of an account's profile counters and new posts."
+  type        = number
+  default     = 6
+  validation {
+    condition     = var.sync_profile_hours >= 1 && floor(var.sync_profile_hours) == var.sync_profile_hours
+    error_message = "A whole number of hours, at least 1."
+  }
+}
+
+variable "sync_counters_hours" {
+  description = "Hours between syncs of the counters of posts younger than 7 days."
+  type        = number
+  default     = 2
+  validation {
+    condition     = var.sync_counters_hours >= 1 && floor(var.sync_counters_hours) == var.sync_counters_hours
+    error_message = "A whole number of hours, at least 1."
+  }
+}
+
+variable "sync_demographics_hour_utc" {
+  description = "Off-peak hour (UTC) after which each account's demographics are fetched, once a day."
+  type        = number
+  default     = 4
+  validation {
+    condition     = var.sync_demographics_hour_utc >= 0 && var.sync_demographics_hour_utc <= 23
+    error_message = "An hour from 0 to 23."
+  }
+}
+
+variable "sync_jitter" {
+  description = "Share of the time to an account's next sync added at random, to spread syncs out."
+  type        = number
+  default     = 0.1
+  validation {
+    condition     = var.sync_jitter >= 0 && var.sync_jitter <= 1
+    error_message = "A share from 0 to 1."
+  }
+}
+
+variable "operator_role_arns" {
+  description = "IAM roles of the people who run operator commands (creatordeck tokens reencrypt): they may use the token key with an encryption context. Attach the matching aws_iam_policy.operator policy to them too."
+  type        = list(string)
+  default     = []
+}
+
 variable "kms_deletion_window_days" {
   description = "Waiting period before a scheduled KMS key deletion takes effect."
   type        = number

@@ -116,12 +116,15 @@ def test_the_whole_ingest_loop_over_http(
             },
         )
 
-    # WHEN its next sync is due and the dispatch schedule runs
+    # WHEN its next sync is due (the profile's cadence has passed) and the dispatch schedule runs
+    long_ago = (datetime.now(UTC) - timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
     dynamodb.update_item(
         TableName=table,
         Key=key,
-        UpdateExpression="SET next_sync_at = :past",
-        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 60)}},
+        UpdateExpression=(
+            "SET next_sync_at = :past, profile_synced_at = :long_ago, counters_synced_at = :long_ago"
+        ),
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 60)}, ":long_ago": {"S": long_ago}},
     )
     run = httpx.post(f"http://{HOST}:{stack.ports.clock}/jobs/ingest-dispatch", timeout=60)
 

@@ -112,13 +112,20 @@ def test_a_follower_spike_raises_one_alert_however_often_the_sync_runs(
 ) -> None:
     admin, connection = connect(team, flow, "tiktok")
     truth = truth_of(flow, connection["account_name"])
+    clock.drain()  # the backfill
     yesterday = datetime.now(UTC) - timedelta(days=1)
     half = Profile(Platform.TIKTOK, "x", None, None, followers=truth["followers"] // 2)
     SnapshotRepository().write([ProfileSnapshot(connection["id"], yesterday, half)], timedelta(days=30))
+    # The profile is due again (its cadence has passed), and the sync message comes twice.
+    boto3.client("dynamodb", region_name=wired.aws_region).update_item(
+        TableName=wired.table_name("connections"),
+        Key={"pk": {"S": f"WORKSPACE#{admin.workspace_id}"}, "sk": {"S": f"CONNECTION#{connection['id']}"}},
+        UpdateExpression="SET profile_synced_at = :long_ago",
+        ExpressionAttributeValues={":long_ago": {"S": "2020-01-01T00:00:00.000000+0000"}},
+    )
 
-    clock.drain()
     queue = SqsIngestQueue(boto3.client("sqs", region_name=wired.aws_region), wired.ingest_queue_url)
-    queue.send_batch([{"workspace_id": admin.workspace_id, "connection_id": connection["id"]}])
+    queue.send_batch([{"workspace_id": admin.workspace_id, "connection_id": connection["id"]}] * 2)
     clock.drain()
 
     alerts = [item for item in items_in(wired, "connections") if item["sk"]["S"].startswith("ALERT#")]
