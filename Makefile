@@ -79,6 +79,7 @@ deploy-check: install
 bench: install
 	$(PY) bench/cold_start.py
 	$(PY) bench/ingest.py
+	$(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) .devstack .mypy_cache .pytest_cache .ruff_cache

@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     from chalicelib.platforms.registry import ProviderRegistry
     from chalicelib.security.access_tokens import AccessTokens
     from chalicelib.security.vault import TokenVault
+    from chalicelib.services.alerts import AlertService
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.audit import AuditLog
     from chalicelib.services.auth import AuthService
     from chalicelib.services.connections import ConnectionService
+    from chalicelib.services.dashboard import DashboardService
     from chalicelib.services.erasure import PrivacyWorker, RetentionSweep
     from chalicelib.services.health import HealthService
     from chalicelib.services.ingest_dispatch import IngestDispatcher
@@ -37,7 +39,10 @@ if TYPE_CHECKING:
     from chalicelib.services.mail import Mailer
     from chalicelib.services.privacy import PrivacyService
     from chalicelib.services.token_refresh import TokenRefreshSweep
+    from chalicelib.services.workspace_closure import WorkspaceClosureService
+    from chalicelib.services.workspace_settings import WorkspaceSettingsService
     from chalicelib.services.workspaces import WorkspaceService
+    from chalicelib.storage.workspace_closure import WorkspaceClosures
 
 
 class AwsClients:
@@ -239,6 +244,10 @@ class Services:
     privacy: PrivacyService
     privacy_worker: PrivacyWorker
     retention_sweep: RetentionSweep
+    workspace_settings: WorkspaceSettingsService
+    workspace_closure: WorkspaceClosureService
+    dashboard: DashboardService
+    alerts: AlertService
 
 
 def build_mailer(settings: Settings, aws: AwsClients) -> Mailer:
@@ -289,6 +298,7 @@ def build_privacy(
         store,
         connection_store,
         accounts,
+        connection_store,  # also the index of Meta accounts (a Page removing the app)
         Disconnections(),
         connections,
         queue,
@@ -312,22 +322,63 @@ def build_privacy(
     return intake, worker, RetentionSweep(store, queue, clock)
 
 
+def build_dashboard(accounts: Any, clock: Any) -> DashboardService:
+    from chalicelib.services.dashboard import DashboardService
+    from chalicelib.storage.dashboard import DashboardReads
+
+    return DashboardService(DashboardReads(), accounts, clock)
+
+
+def build_alerts(connection_store: Any, clock: Any) -> AlertService:
+    from chalicelib.services.alerts import AlertService
+    from chalicelib.storage.alerts import AlertRepository
+
+    return AlertService(AlertRepository(), connection_store, clock)
+
+
+def build_closures() -> WorkspaceClosures:
+    from chalicelib.storage.workspace_closure import WorkspaceClosures
+
+    return WorkspaceClosures()
+
+
+def build_workspace_closure(
+    accounts: Any,
+    closures: WorkspaceClosures,
+    connection_store: Any,
+    connections: ConnectionService,
+    privacy: PrivacyService,
+    clock: Any,
+) -> WorkspaceClosureService:
+    """Closing a workspace: sign everyone out, let the platforms go, delete it all 30 days later."""
+    from chalicelib.services.workspace_closure import WorkspaceClosureService
+    from chalicelib.storage.disconnections import Disconnections
+
+    return WorkspaceClosureService(
+        accounts, closures, connection_store, connections, Disconnections(), privacy, clock
+    )
+
+
 def build_services(
     settings: Settings, *, platform_transport: httpx.BaseTransport | None = None, platform_sleep: Any = None
 ) -> Services:
     from datetime import UTC, datetime, timedelta
 
+    from chalicelib.domain.sync_cadence import Cadences
     from chalicelib.security.passwords import PasswordHasher
+    from chalicelib.services.alert_notifications import AlertNotifications
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.audit import AuditLog
     from chalicelib.services.auth import AuthService, BruteForcePolicy
     from chalicelib.services.connections import ConnectionService
     from chalicelib.services.health import HealthService
-    from chalicelib.services.ingest_dispatch import IngestDispatcher
-    from chalicelib.services.ingestion import IngestionService
+    from chalicelib.services.ingest_dispatch import Cadence, IngestDispatcher
+    from chalicelib.services.ingestion import IngestionRules, IngestionService
     from chalicelib.services.sync_targets import ConnectionSyncTargets
     from chalicelib.services.token_refresh import TokenRefreshSweep
+    from chalicelib.services.workspace_settings import WorkspaceSettingsService
     from chalicelib.services.workspaces import WorkspaceService
+    from chalicelib.storage.account_rollup_writes import WorkerRollups
     from chalicelib.storage.accounts import AccountsRepository
     from chalicelib.storage.audit import AuditRepository
     from chalicelib.storage.aws_probes import DynamoDbProbe, KmsProbe, S3Probe, SqsProbe
@@ -380,6 +431,13 @@ def build_services(
         return SqsIngestQueue(aws.client("sqs"), settings.ingest_queue_url)
 
     schedule = SyncSchedule()
+    cadences = Cadences(
+        profile_every=timedelta(hours=settings.sync_profile_hours),
+        counters_every=timedelta(hours=settings.sync_counters_hours),
+        demographics_hour_utc=settings.sync_demographics_hour_utc,
+        jitter=settings.sync_jitter,
+    )
+    alert_emails = AlertNotifications(accounts, mailer, settings.public_base_url)
     connections = ConnectionService(
         connection_store,
         accounts,
@@ -387,13 +445,14 @@ def build_services(
         lambda: platforms,
         ingest_queue,
         audit,
-        mailer,
+        alert_emails,
         settings.public_base_url,
         clock,
     )
     privacy, privacy_worker, retention_sweep = build_privacy(
         settings, aws, secrets, accounts, connection_store, connections, audit, clock
     )
+    closures = build_closures()
     return Services(
         settings=settings,
         aws=aws,
@@ -409,6 +468,7 @@ def build_services(
             policy,
             settings.public_base_url,
             clock,
+            closures=closures,
         ),
         api_keys=ApiKeyService(accounts, audit, clock),
         mailer=mailer,
@@ -416,16 +476,29 @@ def build_services(
         token_refresh=TokenRefreshSweep(connection_store, connections, clock),
         platforms=platforms,
         ingestion=IngestionService(
-            ConnectionSyncTargets(connection_store, schedule, connections),
+            ConnectionSyncTargets(connection_store, schedule, connections, alert_emails),
             SnapshotRepository(),
             PostRepository(),
             platforms.provider,
             clock,
+            rules=IngestionRules(cadences=cadences),
+            workspaces=accounts,
+            summaries=connection_store,
+            rollups=WorkerRollups(),
         ),
-        ingest_dispatcher=IngestDispatcher(schedule, ingest_queue(), clock),
+        # A claim holds a connection for one counters cadence: a sync that fails for good comes back then.
+        ingest_dispatcher=IngestDispatcher(
+            schedule, ingest_queue(), clock, Cadence(every=cadences.counters_every)
+        ),
         privacy=privacy,
         privacy_worker=privacy_worker,
         retention_sweep=retention_sweep,
+        workspace_settings=WorkspaceSettingsService(accounts, audit),
+        workspace_closure=build_workspace_closure(
+            accounts, closures, connection_store, connections, privacy, clock
+        ),
+        dashboard=build_dashboard(accounts, clock),
+        alerts=build_alerts(connection_store, clock),
     )
 
 

@@ -264,7 +264,8 @@ def _page(outcome: CallbackOutcome) -> Response:
     names = ", ".join(html.escape(c.account_name) for c in outcome.connections)
     body = (
         f"<h1>Connected</h1><p role='status' data-code='connected'>{names} on {html.escape(name)} "
-        "is connected. Its history is being collected now.</p><p><a href='/'>Back to CreatorDeck</a></p>"
+        "is connected. Its history is being collected now.</p>"
+        "<p><a href='/connections'>Back to CreatorDeck</a></p>"
     )
     return _html(200, "Connected — CreatorDeck", body)
 

@@ -44,6 +44,14 @@ SECURITY_SCHEMES: Final[dict[str, Any]] = {
     },
 }
 
+CONDITIONAL_HEADERS: Final[dict[str, Any]] = {
+    "ETag": {
+        "description": "Strong tag of this body; send it back as If-None-Match",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {"schema": {"type": "string", "const": "private, no-cache"}},
+}
+
 
 def build_document(operations: Iterable[Operation], *, version: str) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
@@ -90,7 +98,12 @@ def _operation(operation: Operation, error_statuses: list[int]) -> dict[str, Any
     success: dict[str, Any] = {"description": HTTPStatus(operation.success_status).phrase}
     if operation.response_schema is not None:
         success["content"] = {operation.response_content_type: {"schema": operation.response_schema}}
+        for content_type in operation.alternative_content_types:
+            success["content"][content_type] = {"schema": {"type": "string"}}
     responses: dict[str, Any] = {str(operation.success_status): success}
+    if operation.conditional:
+        success["headers"] = CONDITIONAL_HEADERS
+        responses["304"] = {"description": "Not Modified: the If-None-Match tag is still current"}
     for status in error_statuses:
         if str(status) in responses:
             continue
@@ -123,6 +136,10 @@ def _operation(operation: Operation, error_statuses: list[int]) -> dict[str, Any
         {"name": name, "in": "query", "required": False, "schema": dict(schema)}
         for name, schema in (operation.query_schema or {}).items()
     ]
+    if operation.conditional:
+        parameters.append(
+            {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}}
+        )
     if parameters:
         document["parameters"] = parameters
     if operation.request_schema is not None:

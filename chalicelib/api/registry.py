@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from chalicelib.api import (
     account,
+    alert_preferences,
+    alerts,
     api_keys,
     audit,
     auth,
     connections,
+    dashboard,
     docs,
     health,
     invitations,
     members,
     privacy,
     webhooks,
+    workspace_closure,
 )
 from chalicelib.api.routing import ApiBlueprint, Operation
 
@@ -22,13 +26,17 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     docs.routes,
     auth.routes,
     account.routes,
+    alert_preferences.routes,
     members.routes,
     invitations.routes,
     api_keys.routes,
     audit.routes,
     connections.routes,
+    dashboard.routes,
+    alerts.routes,
     privacy.routes,
     webhooks.routes,
+    workspace_closure.routes,
 )
 
 

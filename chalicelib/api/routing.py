@@ -47,6 +47,9 @@ class Operation:
     description: str = ""
     action: Action | None = None  # None: public, no credentials needed
     query_schema: Mapping[str, JsonSchema] | None = None
+    # Other representations the route answers on request (e.g. text/csv with ?format=csv).
+    alternative_content_types: tuple[str, ...] = ()
+    conditional: bool = False  # answers ETag, and 304 to a matching If-None-Match
 
     @property
     def public(self) -> bool:
@@ -92,6 +95,8 @@ class ApiBlueprint:
         description: str = "",
         action: Action | None = None,
         query: Mapping[str, JsonSchema] | None = None,
+        alternative_content_types: tuple[str, ...] = (),
+        conditional: bool = False,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             operation = Operation(
@@ -109,6 +114,8 @@ class ApiBlueprint:
                 description=description or (view.__doc__ or "").strip(),
                 action=action,
                 query_schema=query,
+                alternative_content_types=alternative_content_types,
+                conditional=conditional,
             )
             self.operations.append(operation)
             self.blueprint.route(

@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from chalicelib.domain.alerts import alert_message, public_alert_id
+from chalicelib.domain.identity import Member
+from chalicelib.domain.permissions import Role
 from chalicelib.domain.platforms import Platform
+from chalicelib.domain.summary import AccountStats
 
 __all__ = [
     "CONNECT_STATE_LIFETIME",
@@ -79,10 +83,17 @@ class Connection:
     last_sync_at: datetime | None = None
     status_reason: str | None = None
     demographics_at: datetime | None = None
+    profile_synced_at: datetime | None = None  # profile counters and new posts
+    counters_synced_at: datetime | None = None  # counters of recent posts
+    stats: AccountStats | None = None  # headline numbers as of the last sync (domain/summary.py)
 
     @property
     def needs_reauth(self) -> bool:
         return self.status is ConnectionStatus.NEEDS_REAUTH
+
+    def visible_to(self, member: Member) -> bool:
+        """A creator sees only the accounts they connected; other readers see the whole workspace."""
+        return member.role is not Role.CREATOR or self.owner_member_id == member.id
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -155,6 +166,39 @@ class Alert:
     platform: Platform
     account_name: str
     created_at: datetime
+    post_id: str | None = None  # viral_post: the post
+    views_multiple: float | None = None  # viral_post: views over the creator's usual at that age
+    follower_change_pct: float | None = None  # follower_spike/drop: day-over-day change, in percent
+    followers: int | None = None  # follower_spike/drop: followers now
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+
+    @property
+    def public_id(self) -> str:
+        return public_alert_id(self.created_at, self.id)
+
+    @property
+    def message(self) -> str:
+        return alert_message(
+            self.kind,
+            views_multiple=self.views_multiple,
+            follower_change_pct=self.follower_change_pct,
+            followers=self.followers,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.public_id,
+            "kind": self.kind,
+            "connection_id": self.connection_id,
+            "platform": self.platform.value,
+            "account_name": self.account_name,
+            "post_id": self.post_id,
+            "message": self.message,
+            "created_at": self.created_at.isoformat(),
+            "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None,
+            "acknowledged_by": self.acknowledged_by,
+        }
 
 
 class CallbackFailure(enum.StrEnum):

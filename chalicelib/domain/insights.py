@@ -56,6 +56,13 @@ def is_viral(views: int, baseline: Sequence[int], rule: ViralRule = ViralRule())
     return views > rule.multiple * max(statistics.median(recent), 1)
 
 
+def views_multiple(views: int, baseline: Sequence[int], rule: ViralRule = ViralRule()) -> float:
+    """How many times the creator's usual views (the baseline's median) a post has, to one decimal."""
+    recent = list(baseline)[-rule.baseline_posts :]
+    usual = max(statistics.median(recent), 1) if recent else 1
+    return round(views / usual, 1)
+
+
 def follower_move(
     yesterday: int | None, today: int | None, rule: FollowerRule = FollowerRule()
 ) -> FollowerMove | None:

@@ -34,7 +34,6 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.identity import Caller
-from chalicelib.domain.permissions import Role
 from chalicelib.domain.platforms import (
     AuthorizationRequest,
     ConnectableAccount,
@@ -55,8 +54,7 @@ from chalicelib.platforms.base import (
 from chalicelib.security.secret import Secret
 from chalicelib.security.tokens import hash_secret, new_id
 from chalicelib.services.audit import AuditLog
-from chalicelib.services.mail import Email, Mailer
-from chalicelib.services.ports import AccountStore, ConnectionStore, IngestQueue, Vault
+from chalicelib.services.ports import AccountStore, AlertNotifier, ConnectionStore, IngestQueue, Vault
 
 __all__ = [
     "CallbackOutcome",
@@ -116,7 +114,7 @@ class ConnectionService:
         platforms: Callable[[], PlatformAccess],
         queue: Callable[[], IngestQueue],
         audit: AuditLog,
-        mailer: Mailer,
+        alert_emails: AlertNotifier,
         public_base_url: str,
         clock: Callable[[], datetime],
     ) -> None:
@@ -126,7 +124,7 @@ class ConnectionService:
         self._platforms = platforms
         self._queue = queue
         self._audit = audit
-        self._mailer = mailer
+        self._alert_emails = alert_emails
         self._base_url = public_base_url
         self._now = clock
 
@@ -322,6 +320,11 @@ class ConnectionService:
             connected_at=existing.connected_at if existing else now,
             token_version=(existing.token_version + 1) if existing else 0,
             refreshed_at=now,
+            # A reconnect keeps what was synced: ingestion reads history only for accounts it has synced.
+            last_sync_at=existing.last_sync_at if existing else None,
+            demographics_at=existing.demographics_at if existing else None,
+            profile_synced_at=existing.profile_synced_at if existing else None,
+            counters_synced_at=existing.counters_synced_at if existing else None,
         )
         sealed = _seal(self._vault(), tokens, workspace_id, connection.id)
         previous_due = self._store.due_key(workspace_id, connection.id) if existing else None
@@ -340,9 +343,7 @@ class ConnectionService:
 
     def list(self, caller: Caller) -> list[Connection]:
         connections = self._store.list_connections(caller.workspace_id)
-        if caller.member.role is Role.CREATOR:
-            return [c for c in connections if c.owner_member_id == caller.member.id]
-        return connections
+        return [c for c in connections if c.visible_to(caller.member)]
 
     def disconnect(self, caller: Caller, connection_id: str) -> None:
         """Revokes at the platform (best effort), deletes the tokens at once, stops syncs, audits."""
@@ -393,10 +394,13 @@ class ConnectionService:
 
     # --- keep tokens alive ----------------------------------------------------------------------
 
-    def tokens_for_use(self, workspace_id: str, connection_id: str) -> TokenSet:
-        """Open tokens for a platform call, refreshing first if the access token is (nearly) dead."""
+    def tokens_for_use(
+        self, workspace_id: str, connection_id: str, read: tuple[Connection, SealedTokens] | None = None
+    ) -> TokenSet:
+        """Open tokens for a platform call, refreshing first if the access token is (nearly) dead.
+        ``read``: the connection as the caller has just read it, so it is not read twice."""
         for _ in range(3):
-            loaded = self._store.get_connection(workspace_id, connection_id)
+            loaded, read = read or self._store.get_connection(workspace_id, connection_id), None
             if loaded is None:
                 raise NotFoundError("There is no such connection.")
             connection, sealed = loaded
@@ -461,7 +465,8 @@ class ConnectionService:
         return RefreshOutcome.REFRESHED if saved else RefreshOutcome.BY_PEER
 
     def mark_needs_reauth(self, connection: Connection, reason: str, previous_due: str | None = None) -> None:
-        """Stops syncs, keeps data, alerts the creator and the workspace's admins (once)."""
+        """Stops syncs, keeps data, raises a needs_reauth alert and mails it (once) to the members
+        who can see the account and want that alert by e-mail (by default, all of them)."""
         if not self._store.mark_needs_reauth(connection, reason, previous_due):
             return
         alert = Alert(
@@ -473,7 +478,7 @@ class ConnectionService:
             account_name=connection.account_name,
             created_at=self._now(),
         )
-        self._store.record_alert(alert)
+        is_new = self._store.record_alert(alert)
         self._audit.record(
             AuditAction.CONNECTION_NEEDS_REAUTH,
             workspace_id=connection.workspace_id,
@@ -481,13 +486,8 @@ class ConnectionService:
             target=connection.id,
             details={"platform": connection.platform.value, "reason": reason},
         )
-        recipients = {
-            m.email
-            for m in self._accounts.list_members(connection.workspace_id)
-            if m.role is Role.ADMIN or m.id == connection.owner_member_id
-        }
-        for email in sorted(recipients):
-            self._mailer.send(_reauth_email(email, connection, f"{self._base_url}/connections"))
+        if is_new:
+            self._alert_emails.alert_raised(alert, connection)
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -507,7 +507,7 @@ class ConnectionService:
         loaded = self._store.get_connection(caller.workspace_id, connection_id)
         if loaded is None:
             raise NotFoundError("There is no such connection.")
-        if caller.member.role is Role.CREATOR and loaded[0].owner_member_id != caller.member.id:
+        if not loaded[0].visible_to(caller.member):
             raise NotFoundError("There is no such connection.")
         return loaded
 
@@ -555,17 +555,4 @@ def _open(
         refresh_token=refresh,
         refresh_expires_at=sealed.refresh_expires_at,
         account_id=sealed.account_id,
-    )
-
-
-def _reauth_email(to: str, connection: Connection, link: str) -> Email:
-    return Email(
-        to=to,
-        subject=f"Reconnect {connection.account_name} on {connection.platform.value.title()}",
-        text=(
-            f"CreatorDeck can no longer reach {connection.account_name} on "
-            f"{connection.platform.value.title()}: the platform withdrew our access (the password may have "
-            "changed, or the app was removed).\n\nSyncing is paused; nothing collected so far is deleted. "
-            f"Reconnect the account here:\n{link}\n"
-        ),
     )

@@ -5,12 +5,15 @@ connections wait on their platforms concurrently (``AsyncPlatformClient`` bounds
 storage calls are short and run in threads. Every write is keyed by its time window (see
 ``domain/snapshots.py``), so a redelivered message rewrites the same items and never double counts.
 
-What is fetched:
+What is fetched, each part on its own cadence (``domain/sync_cadence.py``; everything on backfill):
 
-* the profile, every sync (one snapshot per day);
-* posts newer than the newest known one, paging until a known post (everything, on backfill);
+* the profile (one snapshot per day) and posts newer than the newest known one, paging until a known
+  post (everything, on backfill);
 * counters of posts younger than ``RECENT`` (all known posts on backfill), batched by the provider;
-* demographics once a day, where the platform gives them.
+* demographics once a day after an off-peak hour, where the platform gives them.
+
+A sync does only the parts that are due, then moves the connection's next sync to when a part next
+falls due.
 
 Alerts follow from the new readings: a viral post (views far above the creator's own baseline at
 the same age) and a follower spike or drop (day over day). Their ids derive from what they are
@@ -24,11 +27,13 @@ import enum
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from chalicelib.domain.account_rollup import AccountRollup, roll_up
 from chalicelib.domain.connections import Alert, Connection
-from chalicelib.domain.insights import FollowerRule, ViralRule, follower_move, is_viral
+from chalicelib.domain.identity import Workspace
+from chalicelib.domain.insights import FollowerRule, ViralRule, follower_move, is_viral, views_multiple
 from chalicelib.domain.platforms import Demographics, Post, PostMetrics, Profile, TokenSet
 from chalicelib.domain.snapshots import (
     DEFAULT_RETENTION,
@@ -37,8 +42,11 @@ from chalicelib.domain.snapshots import (
     ProfileSnapshot,
     Snapshot,
 )
+from chalicelib.domain.summary import HISTORY_DAYS, AccountStats, summarize
+from chalicelib.domain.sync_cadence import ALL_PARTS, Cadences, SyncPart, SyncTimes
 from chalicelib.observability import logger
 from chalicelib.storage.posts import MILESTONES, StoredPost
+from chalicelib.storage.sync_writes import SyncWrites, WriteBatch
 
 if TYPE_CHECKING:
     from chalicelib.platforms.base import PlatformProvider
@@ -82,21 +90,70 @@ class SyncTargets(Protocol):
     """What ingestion needs of the connections: find one, open its tokens, record the sync."""
 
     def connection(self, workspace_id: str, connection_id: str) -> Connection | None: ...
-    def tokens_for_use(self, workspace_id: str, connection_id: str) -> TokenSet | None: ...
+    def open(self, workspace_id: str, connection_id: str) -> tuple[Connection, TokenSet | None] | None: ...
     def renewed_tokens(self, workspace_id: str, connection_id: str) -> TokenSet | None: ...
     def needs_reauth(self, connection: Connection, reason: str) -> None: ...
-    def record_sync(self, connection: Connection, at: datetime, demographics_at: datetime | None) -> None: ...
+    def record_sync(
+        self, connection: Connection, at: datetime, parts: frozenset[SyncPart], next_sync_at: datetime
+    ) -> None: ...
     def record_alert(self, alert: Alert) -> None: ...
 
 
 class SnapshotStore(Protocol):
-    def write(self, snapshots: Sequence[Snapshot], retention: timedelta) -> int: ...
     def profile_series(self, connection_id: str, since: Any, until: Any = None) -> list[ProfileSnapshot]: ...
 
 
 class PostStore(Protocol):
     def recent(self, connection_id: str, limit: int = 500) -> list[StoredPost]: ...
-    def save(self, posts: Sequence[StoredPost], retention: timedelta) -> int: ...
+
+
+class SyncWriter(Protocol):
+    """Writes a sync's snapshots and posts (storage/sync_writes.py): batches built, then sent."""
+
+    def batches(
+        self, snapshots: Sequence[Snapshot], posts: Sequence[StoredPost], retention: timedelta
+    ) -> list[WriteBatch]: ...
+    def write(self, batch: WriteBatch) -> int: ...
+
+
+class WorkspaceLookup(Protocol):
+    def get_workspace(self, workspace_id: str) -> Workspace | None: ...
+
+
+class WorkspaceRetentions:
+    """Each workspace's retention window, read at most once for one worker invocation (a batch);
+    records of the same workspace that sync at once share the one read."""
+
+    def __init__(self, workspaces: WorkspaceLookup | None, default: timedelta) -> None:
+        self._workspaces = workspaces
+        self._default = default
+        self._reads: dict[str, asyncio.Future[timedelta]] = {}
+
+    async def of(self, workspace_id: str) -> timedelta:
+        if self._workspaces is None:
+            return self._default
+        read = self._reads.get(workspace_id)
+        if read is None or (read.done() and read.exception() is not None):
+            read = self._reads[workspace_id] = asyncio.ensure_future(
+                asyncio.to_thread(self._retention, workspace_id)
+            )
+        return await asyncio.shield(read)
+
+    def _retention(self, workspace_id: str) -> timedelta:
+        assert self._workspaces is not None
+        workspace = self._workspaces.get_workspace(workspace_id)
+        return workspace.retention if workspace is not None else self._default
+
+
+class SummaryRecorder(Protocol):
+    def record_summary(self, connection: Connection, summary: AccountStats) -> None: ...
+
+
+class RollupStore(Protocol):
+    """Account rollups (domain/account_rollup.py): one read by key, written back with the summary."""
+
+    def get(self, connection_id: str) -> AccountRollup | None: ...
+    def record(self, connection: Connection, rollup: AccountRollup, summary: AccountStats | None) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -104,7 +161,17 @@ class IngestionRules:
     viral: ViralRule = field(default_factory=ViralRule)
     followers: FollowerRule = field(default_factory=FollowerRule)
     retention: timedelta = DEFAULT_RETENTION
-    demographics_hour_utc: int = 4
+    cadences: Cadences = field(default_factory=Cadences)
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    profile: Profile | None  # None: the profile was not due
+    by_id: dict[str, StoredPost]  # every post known or found, by id
+    fresh: set[str]  # ids of the posts found now for the first time
+    recent: list[StoredPost]  # posts younger than RECENT
+    updated: list[StoredPost]  # the posts with a new reading
+    demographics: Demographics | None
 
 
 class IngestionService:
@@ -116,6 +183,10 @@ class IngestionService:
         providers: Callable[[Any], PlatformProvider | None],
         clock: Callable[[], datetime],
         rules: IngestionRules | None = None,
+        summaries: SummaryRecorder | None = None,
+        workspaces: WorkspaceLookup | None = None,
+        writes: SyncWriter | None = None,
+        rollups: RollupStore | None = None,
     ) -> None:
         self._targets = targets
         self._snapshots = snapshots
@@ -123,6 +194,14 @@ class IngestionService:
         self._providers = providers
         self._now = clock
         self._rules = rules or IngestionRules()
+        self._summaries = summaries
+        self._workspaces = workspaces
+        self._writes = writes or SyncWrites()
+        self._rollups = rollups  # when given, it records the summary too (with the rollup's marker)
+
+    def retentions(self) -> WorkspaceRetentions:
+        """The workspaces' retention windows, each read once, for one worker invocation."""
+        return WorkspaceRetentions(self._workspaces, self._rules.retention)
 
     def sync_failed(self, request: SyncRequest, reason: str) -> None:
         """The last delivery failed too: the message goes to the DLQ, and people hear about it."""
@@ -132,26 +211,30 @@ class IngestionService:
         logger.warning("sync failed for good", extra={"reason": reason})
 
     async def sync(
-        self, request: SyncRequest, client: AsyncPlatformClient, deadline: Deadline | None
+        self,
+        request: SyncRequest,
+        client: AsyncPlatformClient,
+        deadline: Deadline | None,
+        retentions: WorkspaceRetentions | None = None,
     ) -> SyncReport:
         """Raises ``PlatformError`` (rate limited, retry later) for SQS to redeliver; reauthorization
-        problems end the sync quietly after marking the connection."""
+        problems end the sync quietly after marking the connection. ``retentions``: shared by the
+        records of one worker invocation (see ``retentions()``)."""
         from chalicelib.platforms.base import AccessTokenExpiredError, ReauthorizeError
 
-        connection = await asyncio.to_thread(
-            self._targets.connection, request.workspace_id, request.connection_id
-        )
-        if connection is None or connection.needs_reauth:
+        retentions = retentions or self.retentions()
+        opened = await asyncio.to_thread(self._targets.open, request.workspace_id, request.connection_id)
+        if opened is None or opened[0].needs_reauth:
             return SyncReport(SyncOutcome.SKIPPED)
-        tokens = await asyncio.to_thread(
-            self._targets.tokens_for_use, request.workspace_id, request.connection_id
-        )
+        connection, tokens = opened
         provider = self._providers(connection.platform)
         if tokens is None or provider is None:
             return SyncReport(SyncOutcome.SKIPPED)
         try:
             try:
-                return await self._sync(connection, tokens, provider, request.kind, client, deadline)
+                return await self._sync(
+                    connection, tokens, provider, request.kind, client, deadline, retentions
+                )
             except AccessTokenExpiredError:
                 # The platform ended the access token before its stated expiry: renew it, try once more.
                 tokens = await asyncio.to_thread(
@@ -159,7 +242,9 @@ class IngestionService:
                 )
                 if tokens is None:
                     return SyncReport(SyncOutcome.SKIPPED)
-                return await self._sync(connection, tokens, provider, request.kind, client, deadline)
+                return await self._sync(
+                    connection, tokens, provider, request.kind, client, deadline, retentions
+                )
         except ReauthorizeError as exc:
             await asyncio.to_thread(self._targets.needs_reauth, connection, exc.kind)
             return SyncReport(SyncOutcome.SKIPPED)
@@ -172,38 +257,60 @@ class IngestionService:
         kind: SyncKind,
         client: AsyncPlatformClient,
         deadline: Deadline | None,
+        retentions: WorkspaceRetentions,
     ) -> SyncReport:
         now = self._now()
         backfill = kind is SyncKind.BACKFILL
-        known = await asyncio.to_thread(self._posts.recent, connection.id, BACKFILL_POSTS)
-        newest_known = None if backfill or not known else known[0].post.id
-        profile, fresh_posts = await asyncio.gather(
-            client.run(provider.profile(tokens), deadline),
-            client.run(
-                provider.posts(tokens, since_post_id=newest_known, max_posts=BACKFILL_POSTS), deadline
-            ),
+        cadences = self._rules.cadences
+        times = _times_of(connection)
+        parts = ALL_PARTS if backfill else cadences.due(times, now)
+        if not parts:  # an early or repeated message: nothing is due yet
+            next_at = cadences.next_sync_at(times, now, connection.id)
+            await asyncio.to_thread(self._targets.record_sync, connection, now, parts, next_at)
+            return SyncReport(SyncOutcome.SYNCED)
+        # Never synced (a reconnect keeps its sync times): no posts or history are stored to read yet.
+        first = connection.last_sync_at is None
+        known = [] if first else await asyncio.to_thread(self._posts.recent, connection.id, BACKFILL_POSTS)
+        # The workspace's retention and the follower history are read while the platform answers.
+        fetched, retention, history, rolled = await asyncio.gather(
+            self._fetch(connection, tokens, provider, parts, backfill, known, now, client, deadline),
+            retentions.of(connection.workspace_id),
+            self._history(connection, now, first),
+            self._rolled_followers(connection, now, first, backfill, retentions),
         )
-        by_id = {stored.post.id: stored for stored in known}
-        for post in fresh_posts:
-            if post.id not in by_id:
-                by_id[post.id] = StoredPost(connection.id, post, post.metrics or PostMetrics(post.id), now)
-        tracked = [s for s in by_id.values() if backfill or now - s.post.created_at <= RECENT]
-        readings = await client.run(provider.post_metrics(tokens, [s.post.id for s in tracked]), deadline)
-        demographics = None
-        if self._demographics_due(connection, now):
-            demographics = await client.run(provider.demographics(tokens), deadline)
-
-        updated = [s.with_reading(readings[s.post.id], now) for s in tracked if s.post.id in readings]
-        snapshots = self._snapshots_of(connection, now, profile, updated, demographics)
-        alerts = await asyncio.to_thread(self._alerts, connection, now, profile, updated, known)
-        await asyncio.to_thread(self._snapshots.write, snapshots, self._rules.retention)
-        await asyncio.to_thread(self._posts.save, updated, self._rules.retention)
-        for alert in alerts:
-            await asyncio.to_thread(self._targets.record_alert, alert)
-        await asyncio.to_thread(
-            self._targets.record_sync, connection, now, now if demographics is not None else None
+        profile, by_id, fresh, recent = fetched.profile, fetched.by_id, fetched.fresh, fetched.recent
+        updated = fetched.updated
+        snapshots = self._snapshots_of(connection, now, profile, updated, fetched.demographics)
+        alerts = self._alerts(connection, now, profile, updated, known, history)
+        # Snapshots and posts together, 25 to a request, the requests at once; then the alerts. Only
+        # then is the sync recorded: a sync that fails before has its parts still due on redelivery.
+        batches = self._writes.batches(snapshots, updated, retention)
+        await asyncio.gather(*(asyncio.to_thread(self._writes.write, batch) for batch in batches))
+        await asyncio.gather(*(asyncio.to_thread(self._targets.record_alert, alert) for alert in alerts))
+        next_at = cadences.next_sync_at(
+            times.after(parts, now), now, connection.id, has_recent_posts=bool(recent)
         )
-        new_posts = sum(1 for post in fresh_posts if post.id not in {s.post.id for s in known})
+        recorded = asyncio.to_thread(self._targets.record_sync, connection, now, parts, next_at)
+        latest = {**by_id, **{s.post.id: s for s in updated}}.values()
+        today = [(now.date(), followers)] if (followers := _followers(profile)) is not None else []
+        summary = None
+        if profile is not None and (self._summaries is not None or self._rollups is not None):
+            # followers read now: the summary is current; written alongside the schedule
+            summary = summarize([*history, *today], [(s.post.created_at, s.metrics) for s in latest], now)
+        if self._rollups is not None and rolled is not None:
+            rollup = roll_up(
+                rolled, [*history, *today], [(s.post, s.metrics) for s in latest], now, retention
+            )
+            await asyncio.gather(
+                recorded, asyncio.to_thread(self._rollups.record, connection, rollup, summary)
+            )
+        elif self._summaries is not None and summary is not None:
+            await asyncio.gather(
+                recorded, asyncio.to_thread(self._summaries.record_summary, connection, summary)
+            )
+        else:
+            await recorded
+        new_posts = len(fresh)
         logger.info(
             "synced",
             extra={
@@ -214,23 +321,85 @@ class IngestionService:
         )
         return SyncReport(SyncOutcome.SYNCED, len(snapshots), new_posts, [alert.kind for alert in alerts])
 
-    def _demographics_due(self, connection: Connection, now: datetime) -> bool:
-        """Once a day, at the first sync after the off-peak hour; at once when never fetched."""
-        last = connection.demographics_at
-        if last is None:
-            return True
-        today_at = now.replace(hour=self._rules.demographics_hour_utc, minute=0, second=0, microsecond=0)
-        return now >= today_at > last
+    async def _fetch(
+        self,
+        connection: Connection,
+        tokens: TokenSet,
+        provider: PlatformProvider,
+        parts: frozenset[SyncPart],
+        backfill: bool,
+        known: Sequence[StoredPost],
+        now: datetime,
+        client: AsyncPlatformClient,
+        deadline: Deadline | None,
+    ) -> _Fetched:
+        """The platform's side of a sync: the parts that are due, the posts' new readings."""
+        newest_known = None if backfill or not known else known[0].post.id
+        profile: Profile | None = None
+        fresh_posts: list[Post] = []
+        if SyncPart.PROFILE in parts:
+            profile, fresh_posts = await asyncio.gather(
+                client.run(provider.profile(tokens), deadline),
+                client.run(
+                    provider.posts(tokens, since_post_id=newest_known, max_posts=BACKFILL_POSTS), deadline
+                ),
+            )
+        by_id = {stored.post.id: stored for stored in known}
+        fresh = {post.id for post in fresh_posts} - by_id.keys()
+        for post in fresh_posts:
+            if post.id in fresh:
+                by_id[post.id] = StoredPost(connection.id, post, post.metrics or PostMetrics(post.id), now)
+        recent = [s for s in by_id.values() if now - s.post.created_at <= RECENT]
+        tracked = (
+            list(by_id.values())
+            if backfill
+            else [s for s in recent if SyncPart.COUNTERS in parts or s.post.id in fresh]
+        )
+        readings: dict[str, PostMetrics] = {}
+        if tracked:
+            readings = await client.run(provider.post_metrics(tokens, [s.post.id for s in tracked]), deadline)
+        demographics = None
+        if SyncPart.DEMOGRAPHICS in parts:
+            demographics = await client.run(provider.demographics(tokens), deadline)
+        updated = [s.with_reading(readings[s.post.id], now) for s in tracked if s.post.id in readings]
+        return _Fetched(profile, by_id, fresh, recent, updated, demographics)
+
+    async def _history(self, connection: Connection, now: datetime, first: bool) -> list[tuple[date, int]]:
+        return [] if first else await asyncio.to_thread(self._follower_history, connection, now)
+
+    async def _rolled_followers(
+        self,
+        connection: Connection,
+        now: datetime,
+        first: bool,
+        backfill: bool,
+        retentions: WorkspaceRetentions,
+    ) -> list[tuple[date, int]] | None:
+        """The follower readings the account's rollup holds (None: no rollups kept). Without a
+        rollup yet, or on a backfill, the profile series of the retention window, read this once."""
+        if self._rollups is None:
+            return None
+        if first:
+            return []
+        stored = None if backfill else await asyncio.to_thread(self._rollups.get, connection.id)
+        if stored is not None:
+            return list(stored.followers)
+        retention = await retentions.of(connection.workspace_id)
+        today = now.date()
+        series = await asyncio.to_thread(
+            self._snapshots.profile_series, connection.id, today - timedelta(days=retention.days), today
+        )
+        return [(s.taken_at.date(), s.profile.followers) for s in series if s.profile.followers is not None]
 
     def _snapshots_of(
         self,
         connection: Connection,
         now: datetime,
-        profile: Profile,
+        profile: Profile | None,
         posts: Sequence[StoredPost],
         demographics: Demographics | None,
     ) -> list[Snapshot]:
-        snapshots: list[Snapshot] = [ProfileSnapshot(connection.id, now, profile)]
+        snapshots: list[Snapshot] = [] if profile is None else [ProfileSnapshot(connection.id, now, profile)]
         snapshots += [PostSnapshot(connection.id, now, stored.metrics) for stored in posts]
         if demographics is not None:
             snapshots.append(DemographicsSnapshot(connection.id, now, demographics))
@@ -240,22 +409,35 @@ class IngestionService:
         self,
         connection: Connection,
         now: datetime,
-        profile: Profile,
+        profile: Profile | None,
         updated: Sequence[StoredPost],
         known: Sequence[StoredPost],
+        history: Sequence[tuple[date, int]],
     ) -> list[Alert]:
         alerts = [
-            self._alert(connection, "viral_post", post.post, now) for post in self._viral(updated, known, now)
+            self._alert(connection, "viral_post", post.post, now, views_multiple=multiple)
+            for post, multiple in self._viral(updated, known, now)
         ]
-        yesterday = self._followers_yesterday(connection, now)
-        move = follower_move(yesterday, profile.followers, self._rules.followers)
-        if move is not None:
-            alerts.append(self._alert(connection, move.value, None, now))
+        yesterday = next((value for day, value in history if day == now.date() - timedelta(days=1)), None)
+        followers = _followers(profile)
+        move = follower_move(yesterday, followers, self._rules.followers)
+        if move is not None and yesterday and followers is not None:
+            change = round((followers - yesterday) / yesterday * 100, 1)
+            alerts.append(
+                self._alert(
+                    connection,
+                    move.value,
+                    None,
+                    now,
+                    follower_change_pct=change,
+                    followers=followers,
+                )
+            )
         return alerts
 
     def _viral(
         self, updated: Sequence[StoredPost], known: Sequence[StoredPost], now: datetime
-    ) -> list[StoredPost]:
+    ) -> list[tuple[StoredPost, float]]:
         viral = []
         for stored in updated:
             age = now - stored.post.created_at
@@ -268,15 +450,28 @@ class IngestionService:
             ]
             baseline = [s.views_at[milestone] for s in older[: self._rules.viral.baseline_posts]]
             if is_viral(stored.metrics.views, baseline, self._rules.viral):
-                viral.append(stored)
+                viral.append((stored, views_multiple(stored.metrics.views, baseline, self._rules.viral)))
         return viral
 
-    def _followers_yesterday(self, connection: Connection, now: datetime) -> int | None:
-        day = now.date() - timedelta(days=1)
-        series = self._snapshots.profile_series(connection.id, day, day)
-        return series[-1].profile.followers if series else None
+    def _follower_history(self, connection: Connection, now: datetime) -> list[tuple[date, int]]:
+        """Daily follower readings before today, far enough back for the alerts and the summary."""
+        today = now.date()
+        series = self._snapshots.profile_series(
+            connection.id, today - timedelta(days=HISTORY_DAYS), today - timedelta(days=1)
+        )
+        return [(s.taken_at.date(), s.profile.followers) for s in series if s.profile.followers is not None]
 
-    def _alert(self, connection: Connection, kind: str, post: Post | None, now: datetime) -> Alert:
+    def _alert(
+        self,
+        connection: Connection,
+        kind: str,
+        post: Post | None,
+        now: datetime,
+        *,
+        views_multiple: float | None = None,
+        follower_change_pct: float | None = None,
+        followers: int | None = None,
+    ) -> Alert:
         # One alert per subject per day, whatever the number of deliveries.
         subject = post.id if post is not None else ""
         day = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -289,4 +484,16 @@ class IngestionService:
             platform=connection.platform,
             account_name=connection.account_name,
             created_at=day,
+            post_id=post.id if post is not None else None,
+            views_multiple=views_multiple,
+            follower_change_pct=follower_change_pct,
+            followers=followers,
         )
+
+
+def _times_of(connection: Connection) -> SyncTimes:
+    return SyncTimes(connection.profile_synced_at, connection.counters_synced_at, connection.demographics_at)
+
+
+def _followers(profile: Profile | None) -> int | None:
+    return profile.followers if profile is not None else None

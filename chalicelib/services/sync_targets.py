@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from chalicelib.domain.connections import Alert, Connection, SealedTokens
 from chalicelib.domain.errors import ConflictError, DependencyUnavailableError, NotFoundError
 from chalicelib.domain.platforms import TokenSet
+from chalicelib.domain.sync_cadence import SyncPart
 
 if TYPE_CHECKING:
     from chalicelib.services.connections import RefreshOutcome
@@ -18,15 +19,23 @@ class ConnectionLookup(Protocol):
         self, workspace_id: str, connection_id: str
     ) -> tuple[Connection, SealedTokens] | None: ...
     def due_key(self, workspace_id: str, connection_id: str) -> str | None: ...
-    def record_alert(self, alert: Alert) -> None: ...
+    def record_alert(self, alert: Alert) -> bool: ...
+
+
+class AlertNotifier(Protocol):
+    def alert_raised(self, alert: Alert, connection: Connection) -> list[str]: ...
 
 
 class SyncRecorder(Protocol):
-    def record_sync(self, connection: Connection, at: datetime, demographics_at: datetime | None) -> None: ...
+    def record_sync(
+        self, connection: Connection, at: datetime, parts: frozenset[SyncPart], next_sync_at: datetime
+    ) -> None: ...
 
 
 class TokenKeeper(Protocol):
-    def tokens_for_use(self, workspace_id: str, connection_id: str) -> TokenSet: ...
+    def tokens_for_use(
+        self, workspace_id: str, connection_id: str, read: tuple[Connection, SealedTokens] | None = None
+    ) -> TokenSet: ...
     def refresh(self, workspace_id: str, connection_id: str, *, force: bool = False) -> RefreshOutcome: ...
     def mark_needs_reauth(
         self, connection: Connection, reason: str, previous_due: str | None = None
@@ -34,14 +43,35 @@ class TokenKeeper(Protocol):
 
 
 class ConnectionSyncTargets:
-    def __init__(self, store: ConnectionLookup, schedule: SyncRecorder, tokens: TokenKeeper) -> None:
+    def __init__(
+        self,
+        store: ConnectionLookup,
+        schedule: SyncRecorder,
+        tokens: TokenKeeper,
+        alert_emails: AlertNotifier,
+    ) -> None:
         self._store = store
         self._schedule = schedule
         self._tokens = tokens
+        self._alert_emails = alert_emails
 
     def connection(self, workspace_id: str, connection_id: str) -> Connection | None:
         loaded = self._store.get_connection(workspace_id, connection_id)
         return loaded[0] if loaded else None
+
+    def open(self, workspace_id: str, connection_id: str) -> tuple[Connection, TokenSet | None] | None:
+        """The connection and its tokens for use, from one read; the tokens are None when there is
+        nothing to sync (gone meanwhile, or waiting for reconnection)."""
+        loaded = self._store.get_connection(workspace_id, connection_id)
+        if loaded is None:
+            return None
+        connection = loaded[0]
+        if connection.needs_reauth:
+            return connection, None
+        try:
+            return connection, self._tokens.tokens_for_use(workspace_id, connection_id, loaded)
+        except (NotFoundError, ConflictError):
+            return connection, None
 
     def tokens_for_use(self, workspace_id: str, connection_id: str) -> TokenSet | None:
         """Fresh tokens, or None when there is nothing to sync (gone, or waiting for reconnection).
@@ -67,8 +97,15 @@ class ConnectionSyncTargets:
             connection, reason, self._store.due_key(connection.workspace_id, connection.id)
         )
 
-    def record_sync(self, connection: Connection, at: datetime, demographics_at: datetime | None) -> None:
-        self._schedule.record_sync(connection, at, demographics_at)
+    def record_sync(
+        self, connection: Connection, at: datetime, parts: frozenset[SyncPart], next_sync_at: datetime
+    ) -> None:
+        self._schedule.record_sync(connection, at, parts, next_sync_at)
 
     def record_alert(self, alert: Alert) -> None:
-        self._store.record_alert(alert)
+        """Records the alert and, the first time only (not on a redelivery), e-mails it."""
+        if not self._store.record_alert(alert):
+            return
+        connection = self.connection(alert.workspace_id, alert.connection_id)
+        if connection is not None:
+            self._alert_emails.alert_raised(alert, connection)

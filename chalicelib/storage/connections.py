@@ -13,10 +13,13 @@ alert (90 d TTL)          WORKSPACE#<id>              ALERT#<iso time>#<id>
 ========================  ==========================  ===================================
 
 A connection also has gsi1 ``PLATFORMUSER#<platform>#<user id>`` and, while it syncs, sync_due
-``SHARD#<n>`` / ``next_sync_at``.
+``SHARD#<n>`` / ``next_sync_at``. A Facebook or Instagram connection also has an account lookup item
+``ACCOUNT#<platform>#<account id>`` / ``CONNECTION#<ws>#<id>`` (storage/platform_accounts.py), saved and
+deleted in the same transaction as the connection.
 
 Access patterns: a workspace's connections (Query pk, sk ``CONNECTION#``); one connection (GetItem);
-connections of a platform user for deauthorize/deletion callbacks (Query gsi1); connections whose
+connections of a platform user for deauthorize/deletion callbacks (Query gsi1) or of a Page removing
+the app (Query ``ACCOUNT#...``); connections whose
 tokens are due for renewal (Query each ``REFRESHDUE#<n>`` shard up to now: the schedule entries are a
 hand-kept index, written in the same transaction as the tokens, because a GSI key cannot be both the
 ingest schedule and the refresh schedule); connections due for a sync (Query ``sync_due``; removing
@@ -32,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.connections import (
@@ -47,8 +50,10 @@ from chalicelib.domain.connections import (
     refresh_due_at,
 )
 from chalicelib.domain.platforms import Platform
+from chalicelib.domain.summary import AccountStats
 from chalicelib.storage.base import TableModel, epoch, get_live, is_conditional_failure, shared_connection
 from chalicelib.storage.models import ConnectionsTable
+from chalicelib.storage.platform_accounts import account_lookup_item, connections_of_account
 
 Clock = Callable[[], datetime]
 _M = TypeVar("_M", bound=TableModel)
@@ -74,6 +79,8 @@ class ConnectionItem(ConnectionsTable):
     refreshed_at = UTCDateTimeAttribute(null=True)
     last_sync_at = UTCDateTimeAttribute(null=True)
     demographics_at = UTCDateTimeAttribute(null=True)
+    profile_synced_at = UTCDateTimeAttribute(null=True)
+    counters_synced_at = UTCDateTimeAttribute(null=True)
     token_version = NumberAttribute(default=0)
     access_envelope = UnicodeAttribute()
     refresh_envelope = UnicodeAttribute(null=True)
@@ -83,6 +90,8 @@ class ConnectionItem(ConnectionsTable):
     refresh_due_sk = UnicodeAttribute(null=True)
     refresh_lease = UnicodeAttribute(null=True)  # who is refreshing now (one refresher at a time)
     refresh_lease_until = NumberAttribute(null=True)
+    summary = UnicodeAttribute(null=True)  # AccountStats JSON, rewritten after each sync
+    rollup_at = UTCDateTimeAttribute(null=True)  # when the account's rollup was last written
 
 
 class RefreshDueItem(ConnectionsTable):
@@ -116,6 +125,12 @@ class AlertItem(ConnectionsTable):
     platform = UnicodeAttribute()
     account_name = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    post_id = UnicodeAttribute(null=True)
+    views_multiple = NumberAttribute(null=True)
+    follower_change_pct = NumberAttribute(null=True)
+    followers = NumberAttribute(null=True)
+    acknowledged_at = UTCDateTimeAttribute(null=True)
+    acknowledged_by = UnicodeAttribute(null=True)
 
 
 def _shard(connection_id: str) -> int:
@@ -238,6 +253,11 @@ class ConnectionsRepository:
         items = ConnectionItem.gsi1.query(f"PLATFORMUSER#{platform.value}#{user_id}")
         return [_connection(item) for item in items if isinstance(item, ConnectionItem)]
 
+    def find_by_platform_account(self, platform: Platform, account_id: str) -> list[Connection]:
+        """Connections of a Facebook Page or Instagram account (storage/platform_accounts.py)."""
+        found = (self.get_connection(*key) for key in connections_of_account(platform, account_id))
+        return [loaded[0] for loaded in found if loaded is not None]
+
     def save_connection(self, connection: Connection, tokens: SealedTokens, previous_due: str | None) -> None:
         """Creates or wholly replaces a connection (a first connect or a reconnect), syncs on."""
         now = self._now()
@@ -262,12 +282,19 @@ class ConnectionsRepository:
             platform_user_id=connection.platform_user_id,
             connected_at=connection.connected_at,
             refreshed_at=connection.refreshed_at,
+            last_sync_at=connection.last_sync_at,
+            demographics_at=connection.demographics_at,
+            profile_synced_at=connection.profile_synced_at,
+            counters_synced_at=connection.counters_synced_at,
             token_version=connection.token_version,
             refresh_due_sk=due_sk,
             **_token_attributes(tokens),
         )
+        lookup = account_lookup_item(connection)
         with TransactWrite(connection=shared_connection()) as transaction:
             transaction.save(item)
+            if lookup is not None:
+                transaction.save(lookup)
             self._move_due(transaction, connection, previous_due, due_sk)
 
     def acquire_refresh_lease(self, connection: Connection, holder: str, lease: timedelta) -> bool:
@@ -369,6 +396,9 @@ class ConnectionsRepository:
             transaction.delete(
                 ConnectionItem(f"WORKSPACE#{connection.workspace_id}", f"CONNECTION#{connection.id}")
             )
+            lookup = account_lookup_item(connection)
+            if lookup is not None:
+                transaction.delete(lookup)
             self._move_due(transaction, connection, previous_due, None)
 
     def due_key(self, workspace_id: str, connection_id: str) -> str | None:
@@ -399,8 +429,9 @@ class ConnectionsRepository:
 
     # --- alerts ---------------------------------------------------------------------------------
 
-    def record_alert(self, alert: Alert) -> None:
-        AlertItem(
+    def record_alert(self, alert: Alert) -> bool:
+        """Stores the alert; False when it was already recorded (a redelivered message)."""
+        item = AlertItem(
             f"WORKSPACE#{alert.workspace_id}",
             f"ALERT#{alert.created_at.isoformat()}#{alert.id}",
             alert_id=alert.id,
@@ -410,23 +441,54 @@ class ConnectionsRepository:
             platform=alert.platform.value,
             account_name=alert.account_name,
             created_at=alert.created_at,
+            post_id=alert.post_id,
+            views_multiple=alert.views_multiple,
+            follower_change_pct=alert.follower_change_pct,
+            followers=alert.followers,
             expires_at=alert.created_at + ALERT_RETENTION,
-        ).save()
+        )
+        try:
+            item.save(condition=AlertItem.pk.does_not_exist())
+        except PutError as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
 
     def list_alerts(self, workspace_id: str) -> list[Alert]:
         items = AlertItem.query(f"WORKSPACE#{workspace_id}", AlertItem.sk.startswith("ALERT#"))
-        return [
-            Alert(
-                id=item.alert_id,
-                workspace_id=item.workspace_id,
-                kind=item.kind,
-                connection_id=item.connection_id,
-                platform=Platform(item.platform),
-                account_name=item.account_name,
-                created_at=item.created_at,
+        return [alert_of(item) for item in items]
+
+    def record_summary(self, connection: Connection, summary: AccountStats) -> None:
+        """Stores the headline numbers of the last sync on the connection (unless it is gone)."""
+        try:
+            ConnectionItem(f"WORKSPACE#{connection.workspace_id}", f"CONNECTION#{connection.id}").update(
+                actions=[ConnectionItem.summary.set(summary.to_json())], condition=ConnectionItem.pk.exists()
             )
-            for item in items
-        ]
+        except UpdateError as exc:
+            if not is_conditional_failure(exc):  # disconnected meanwhile: nothing to record
+                raise
+
+
+def alert_of(item: AlertItem) -> Alert:
+    def number(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    return Alert(
+        id=item.alert_id,
+        workspace_id=item.workspace_id,
+        kind=item.kind,
+        connection_id=item.connection_id,
+        platform=Platform(item.platform),
+        account_name=item.account_name,
+        created_at=item.created_at,
+        post_id=item.post_id,
+        views_multiple=number(item.views_multiple),
+        follower_change_pct=number(item.follower_change_pct),
+        followers=None if item.followers is None else int(item.followers),
+        acknowledged_at=item.acknowledged_at,
+        acknowledged_by=item.acknowledged_by,
+    )
 
 
 def _token_attributes(tokens: SealedTokens) -> dict[str, Any]:
@@ -468,7 +530,10 @@ def _connection(item: ConnectionItem) -> Connection:
         refreshed_at=item.refreshed_at,
         last_sync_at=item.last_sync_at,
         demographics_at=item.demographics_at,
+        profile_synced_at=item.profile_synced_at,
+        counters_synced_at=item.counters_synced_at,
         status_reason=item.status_reason,
+        stats=AccountStats.from_json(item.summary),
     )
 
 

@@ -8,7 +8,11 @@ series              pk                                      sk (the window)
 profile counters    SERIES#<connection>#PROFILE             2026-11-24
 post counters       SERIES#<connection>#POST#<post id>      2026-11-24T06
 demographics        SERIES#<connection>#DEMOGRAPHICS        2026-11-24
+account rollup      SERIES#<connection>#ROLLUP              ACCOUNT
 ==================  ======================================  ==================
+
+(The account rollup, one item per connection kept by the ingest worker for account detail, is
+``storage/account_rollups.py``.)
 
 Access patterns: one series between two windows (one Query, newest or oldest first); the latest
 reading of a series (Query, descending, limit 1). Writes go through BatchWriteItem; a key is the

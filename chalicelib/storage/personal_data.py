@@ -10,12 +10,17 @@ refresh schedule entry   connections   REFRESHDUE#<shard> / the connection's ``r
 alerts                   connections   WORKSPACE#<ws> / ALERT#..., filtered on ``connection_id``
 posts                    posts         CONNECTION#<id>
 counter series           metrics       SERIES#<id>#PROFILE, #DEMOGRAPHICS, #POST#<post id> per post
+account rollup           metrics       SERIES#<id>#ROLLUP / ACCOUNT (storage/account_rollups.py)
 =======================  ============  ===========================================================
 
 A member's account: the member item, the email claim, sessions, API keys and password resets (gsi1
 ``MEMBER#<id>`` in accounts), the sign-in guard (``SIGNIN#sha256(email)``), invitations sent to their
 address, OAuth states and Meta choices they started (gsi1 ``MEMBER#<id>`` in connections).
 The audit log is kept (ids only, one year) and exported, never rewritten here.
+
+A closed workspace: each of its connections and members as above (members of every status), then
+whatever is left in its ``WORKSPACE#<id>`` partition of every table: the workspace item, invitations,
+alerts, scheduled posts and, this time, its audit entries.
 """
 
 from __future__ import annotations
@@ -28,12 +33,14 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain.snapshots import SnapshotKind
 from chalicelib.security.tokens import hash_secret
+from chalicelib.storage.account_rollups import AccountRollupItem, rollup_key
 from chalicelib.storage.accounts import EmailClaimItem, InvitationItem, MemberItem
 from chalicelib.storage.audit import AuditItem
 from chalicelib.storage.base import TableModel
-from chalicelib.storage.connections import AlertItem, ConnectionItem, RefreshDueItem, _shard
+from chalicelib.storage.connections import AlertItem, ConnectionItem, RefreshDueItem, _connection, _shard
 from chalicelib.storage.metrics import SnapshotItem, series_key
-from chalicelib.storage.models import AccountsTable, ConnectionsTable
+from chalicelib.storage.models import AccountsTable, AuditTable, ConnectionsTable, PostsTable
+from chalicelib.storage.platform_accounts import account_lookup_item
 from chalicelib.storage.posts import PostItem
 
 REMOVED_MEMBER = "removed-member"
@@ -75,11 +82,19 @@ class PersonalData:
                 f"WORKSPACE#{workspace_id}", f"CONNECTION#{connection_id}", consistent_read=True
             )
         except DoesNotExist:
-            return counts
-        if connection.refresh_due_sk:
-            RefreshDueItem(f"REFRESHDUE#{_shard(connection_id)}", connection.refresh_due_sk).delete()
-        connection.delete()
-        counts["connections"] += 1
+            connection = None
+        if connection is not None:
+            if connection.refresh_due_sk:
+                RefreshDueItem(f"REFRESHDUE#{_shard(connection_id)}", connection.refresh_due_sk).delete()
+            lookup = account_lookup_item(_connection(connection))
+            if lookup is not None:
+                lookup.delete()
+            connection.delete()
+            counts["connections"] += 1
+        # Last: a sync ending now cannot write the rollup again (that write needs the connection).
+        for rollup in AccountRollupItem.query(rollup_key(connection_id)):
+            rollup.delete()
+            counts["snapshots"] += 1
         return counts
 
     def purge_connect_attempts(self, member_id: str) -> int:
@@ -113,6 +128,21 @@ class PersonalData:
         counts["accounts"] += 1
         return counts
 
+    def workspace_members(self, workspace_id: str) -> list[str]:
+        """Ids of every member item of the workspace, whatever its status (removed ones too)."""
+        return [
+            item.member_id
+            for item in MemberItem.query(f"WORKSPACE#{workspace_id}", MemberItem.sk.startswith("MEMBER#"))
+        ]
+
+    def purge_workspace_partition(self, workspace_id: str) -> Counter[str]:
+        """Everything left under ``WORKSPACE#<id>`` in every table; run after connections and members."""
+        counts: Counter[str] = Counter()
+        pk = f"WORKSPACE#{workspace_id}"
+        for table in (ConnectionsTable, PostsTable, AuditTable, AccountsTable):
+            counts[f"{table.logical_name}_items"] += _delete_all(table.query(pk))
+        return counts
+
     # --- export -------------------------------------------------------------------------------------
 
     def member_profile(self, workspace_id: str, member_id: str) -> dict[str, Any] | None:
@@ -142,6 +172,10 @@ class PersonalData:
             {"series": key.removeprefix(f"SERIES#{connection_id}#"), "window": item.sk, **_plain(item)}
             for key in series
             for item in SnapshotItem.query(key)
+        ]
+        snapshots += [
+            {"series": "ROLLUP", "window": item.sk, **_plain(item)}
+            for item in AccountRollupItem.query(rollup_key(connection_id))
         ]
         alerts = [
             _plain(item)
