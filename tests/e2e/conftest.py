@@ -60,7 +60,9 @@ def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     ports = Ports(
         front=free_port(), api=free_port(), clock=free_port(), aws=free_port(), simulator=free_port()
     )
-    running = LocalStack(ports=ports, state_dir=Path(tmp_path_factory.mktemp("e2e-stack")), with_clock=False)
+    # The job clock runs too: it takes a new connection's backfill from the queue, and tests run a
+    # schedule now through its control port (POST /jobs/<name>).
+    running = LocalStack(ports=ports, state_dir=Path(tmp_path_factory.mktemp("e2e-stack")))
     running.start()
     yield running
     running.stop()
@@ -173,6 +175,12 @@ class ApiClient:
         answer = self.http.post(path, json=body)
         answer.raise_for_status()
         result: dict[str, object] = answer.json()
+        return result
+
+    def get(self, path: str, **params: str) -> dict[str, Any]:
+        answer = self.http.get(path, params=params)
+        answer.raise_for_status()
+        result: dict[str, Any] = answer.json()
         return result
 
 

@@ -85,7 +85,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 interface CallOptions {
   body?: unknown;
@@ -157,6 +157,7 @@ function toApiError(response: Response, payload: unknown): ApiError {
 export const api = {
   get: <T>(path: string, options?: CallOptions) => call<T>("GET", path, options),
   post: <T>(path: string, body?: unknown, options?: CallOptions) => call<T>("POST", path, { ...options, body }),
+  put: <T>(path: string, body?: unknown) => call<T>("PUT", path, { body }),
   patch: <T>(path: string, body?: unknown) => call<T>("PATCH", path, { body }),
   delete: <T>(path: string) => call<T>("DELETE", path),
 };

@@ -1,58 +1,81 @@
 // Routes, the public frame and the signed-in shell.
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Me } from "./api";
+import { api, type Me } from "./api";
+import type { Connection } from "./dashboard-api";
 import { roleLabel } from "./labels";
 import { Account } from "./pages/account";
+import { AccountDetail } from "./pages/account-detail";
+import { Alerts } from "./pages/alerts";
 import { AuditLog } from "./pages/audit";
 import { AcceptInvitation, ForgotPassword, ResetPassword, SignIn } from "./pages/auth";
+import { Connections } from "./pages/connections";
+import { Roster } from "./pages/dashboard";
+import { Demographics } from "./pages/demographics";
 import { ApiKeys } from "./pages/keys";
 import { DataDeletion, Privacy, Terms } from "./pages/legal";
+import { PostDetail } from "./pages/post";
+import { Posts } from "./pages/posts";
+import { Settings } from "./pages/settings";
 import { Invitations, Team } from "./pages/team";
 import { navigate, onLinkClick, type Place, usePlace } from "./router";
 import { can, loadMe, signOut, useSession } from "./session";
-import { ErrorNote, Loading, Page } from "./ui";
+import { ErrorNote, Loading, Page, useLoad } from "./ui";
 
 interface AppRoute {
   title: string;
   /** Permission needed to see it; undefined: every signed-in member. */
   permission?: string;
-  soon?: string;
-  render?: (me: Me) => JSX.Element;
+  render: (me: Me) => JSX.Element;
   /** In the navigation. */
   nav?: boolean;
 }
 
 const APP_ROUTES: Record<string, AppRoute> = {
   "/": { title: "Overview", nav: true, render: (me) => <Overview me={me} /> },
-  "/dashboard": {
-    title: "Dashboard",
-    nav: true,
-    soon: "The roster of creators, with follower growth, top posts, engagement and audience charts for each, appears here once accounts can be connected and synced.",
-  },
-  "/connections": {
-    title: "Connections",
-    permission: "connections.read",
-    nav: true,
-    soon: "Connecting TikTok, Instagram, Facebook Page, Threads and YouTube accounts by OAuth will be done here.",
-  },
-  "/alerts": {
-    title: "Alerts",
-    nav: true,
-    soon: "Viral-post and follower-spike alerts, and accounts that need reconnecting, will be listed here.",
-  },
+  "/dashboard": { title: "Dashboard", permission: "connections.read", nav: true, render: () => <Roster /> },
+  "/connections": { title: "Connections", permission: "connections.read", nav: true, render: (me) => <Connections me={me} /> },
+  "/alerts": { title: "Alerts", permission: "connections.read", nav: true, render: () => <Alerts /> },
   "/team": { title: "Team & roles", permission: "members.list", nav: true, render: (me) => <Team me={me} /> },
   "/invitations": { title: "Invitations", permission: "invitations.list", nav: true, render: (me) => <Invitations me={me} /> },
   "/api-keys": { title: "API keys", permission: "api_keys.manage", nav: true, render: (me) => <ApiKeys me={me} /> },
   "/audit": { title: "Audit log", permission: "audit.read", nav: true, render: (me) => <AuditLog me={me} /> },
-  "/settings": {
-    title: "Settings",
-    permission: "workspace.update",
-    nav: true,
-    soon: "Renaming the workspace and choosing how long metrics are kept will be done here.",
-  },
+  "/settings": { title: "Settings", nav: true, render: (me) => <Settings me={me} /> },
   "/account": { title: "Account", nav: true, render: (me) => <Account me={me} /> },
 };
+
+/** An account's pages; the ids are path segments. In the navigation they belong to the dashboard. */
+const ACCOUNT_ROUTES: { pattern: RegExp; render: (ids: string[]) => JSX.Element }[] = [
+  { pattern: /^\/accounts\/([^/]+)$/, render: ([id]) => <AccountDetail id={id!} /> },
+  { pattern: /^\/accounts\/([^/]+)\/posts$/, render: ([id]) => <Posts id={id!} /> },
+  { pattern: /^\/accounts\/([^/]+)\/posts\/([^/]+)$/, render: ([id, post]) => <PostDetail id={id!} postId={post!} /> },
+  { pattern: /^\/accounts\/([^/]+)\/demographics$/, render: ([id]) => <Demographics id={id!} /> },
+];
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The route for a path: a fixed one, or an account page (keyed by its ids, so each loads afresh). */
+function resolve(path: string): { route: AppRoute; navPath: string } | undefined {
+  const fixed = APP_ROUTES[path];
+  if (fixed) return { route: fixed, navPath: path };
+  for (const { pattern, render } of ACCOUNT_ROUTES) {
+    const found = pattern.exec(path);
+    if (found) {
+      const ids = found.slice(1).map(decode);
+      return {
+        route: { title: "Dashboard", permission: "connections.read", render: () => <div key={path}>{render(ids)}</div> },
+        navPath: "/dashboard",
+      };
+    }
+  }
+  return undefined;
+}
 
 const PUBLIC_ROUTES: Record<string, (place: Place) => JSX.Element> = {
   "/sign-in": (place) => <SignIn place={place} />,
@@ -150,13 +173,13 @@ function Shell(props: { me: Me; path: string }) {
     if (path !== firstPath.current) loadMe().catch(() => undefined);
     firstPath.current = "";
   }, [path]);
-  const route = APP_ROUTES[path];
+  const resolved = resolve(path);
+  const route = resolved?.route;
   const visible = Object.entries(APP_ROUTES).filter(([, r]) => r.nav && (!r.permission || can(me, r.permission)));
   let content: JSX.Element;
   if (!route) content = <NotFound />;
   else if (route.permission && !can(me, route.permission)) content = <NoAccess title={route.title} />;
-  else if (route.render) content = route.render(me);
-  else content = <ComingSoon title={route.title} what={route.soon ?? ""} />;
+  else content = route.render(me);
   return (
     <>
       <SkipLink />
@@ -191,9 +214,8 @@ function Shell(props: { me: Me; path: string }) {
           <ul>
             {visible.map(([href, r]) => (
               <li key={href}>
-                <a href={href} aria-current={href === path ? "page" : undefined}>
+                <a href={href} aria-current={href === resolved?.navPath ? "page" : undefined}>
                   {r.title}
-                  {r.soon && <span class="soon">soon</span>}
                 </a>
               </li>
             ))}
@@ -210,13 +232,12 @@ function Shell(props: { me: Me; path: string }) {
 
 function Overview(props: { me: Me }) {
   const { me } = props;
-  const links = Object.entries(APP_ROUTES).filter(
-    ([href, r]) => href !== "/" && r.render && (!r.permission || can(me, r.permission)),
-  );
+  const links = Object.entries(APP_ROUTES).filter(([href, r]) => href !== "/" && (!r.permission || can(me, r.permission)));
   return (
     <Page title={`Welcome, ${me.member.name}`} lede={`You are ${roleLabel(me.member.role).toLowerCase()} in ${me.workspace.name}.`}>
+      {can(me, "connections.read") && <StartHere me={me} />}
       <section class="card" aria-labelledby="available-heading">
-        <h2 id="available-heading">What you can do now</h2>
+        <h2 id="available-heading">What you can do</h2>
         <ul class="link-list">
           {links.map(([href, r]) => (
             <li key={href}>
@@ -225,24 +246,42 @@ function Overview(props: { me: Me }) {
           ))}
         </ul>
       </section>
-      <section class="card" aria-labelledby="next-heading">
-        <h2 id="next-heading">Coming soon</h2>
-        <p>Connecting accounts, dashboards and alerts are not available yet. Nothing here is sample data.</p>
-      </section>
     </Page>
   );
 }
 
-function ComingSoon(props: { title: string; what: string }) {
+/** Where to go first: the dashboard once accounts are connected, Connections before. */
+function StartHere(props: { me: Me }) {
+  const list = useLoad(() => api.get<{ items: Connection[] }>("/api/connections"));
+  const live = (list.data?.items ?? []).filter((c) => c.status !== "disconnected");
+  const stale = live.filter((c) => c.needs_reauth).length;
+  const mayConnect = can(props.me, "connections.manage");
   return (
-    <Page title={props.title}>
-      <div class="card soon-card">
+    <section class="card" aria-labelledby="start-heading">
+      <h2 id="start-heading">Your accounts</h2>
+      {list.loading && !list.data ? (
+        <Loading what="connected accounts" />
+      ) : list.error ? (
+        <ErrorNote error={list.error} onRetry={list.reload} />
+      ) : live.length === 0 ? (
         <p>
-          <strong>Coming soon.</strong> {props.what}
+          No accounts are connected yet.{" "}
+          {mayConnect ? <a href="/connections">Connect a TikTok, Instagram, Facebook Page, Threads or YouTube account</a> : "Ask a manager to connect one."}
         </p>
-        <p class="muted">The service behind this screen is not built yet, so there is nothing to show here.</p>
-      </div>
-    </Page>
+      ) : (
+        <>
+          <p>
+            {live.length} connected {live.length === 1 ? "account" : "accounts"}. <a href="/dashboard">Open the dashboard</a> for followers, growth,
+            posts and audiences, or see the <a href="/alerts">alerts</a>.
+          </p>
+          {stale > 0 && (
+            <p class="note warn">
+              {stale} {stale === 1 ? "account needs" : "accounts need"} reconnecting. <a href="/connections">Go to Connections</a>.
+            </p>
+          )}
+        </>
+      )}
+    </section>
   );
 }
 
