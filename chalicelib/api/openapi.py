@@ -49,7 +49,10 @@ CONDITIONAL_HEADERS: Final[dict[str, Any]] = {
         "description": "Strong tag of this body; send it back as If-None-Match",
         "schema": {"type": "string"},
     },
-    "Cache-Control": {"schema": {"type": "string", "const": "private, no-cache"}},
+    "Cache-Control": {
+        "description": "`private, no-cache` on JSON (revalidate with the ETag); `private, no-store` on CSV",
+        "schema": {"type": "string", "enum": ["private, no-cache", "private, no-store"]},
+    },
 }
 
 
