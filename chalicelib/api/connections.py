@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from chalice import Response
 
+from chalicelib.api.pages import html_page
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.api.schemas import NULLABLE_TIMESTAMP, TIMESTAMP, list_of, obj
 from chalicelib.bootstrap import services
@@ -26,6 +27,15 @@ PLATFORM_NAMES: Final = {
     Platform.THREADS: "Threads",
     Platform.YOUTUBE: "YouTube",
 }
+# Meta's account choice: posts the ticked accounts with the session cookie (the page's only script).
+CHOICE_SCRIPT: Final = (
+    "document.getElementById('choose').addEventListener('submit',async(e)=>{"
+    "e.preventDefault();const f=e.target;const ids=[...f.querySelectorAll('input:checked')]"
+    ".map(i=>i.value);const r=await fetch('/api/connections/pending/'+f.dataset.pending,"
+    "{method:'POST',credentials:'same-origin',headers:{'Content-Type':'application/json'},"
+    "body:JSON.stringify({account_ids:ids})});document.getElementById('result').textContent="
+    "r.ok?'Connected. You can close this window.':'Nothing was connected; start again.';});"
+)
 CONNECTION: Final = obj(
     [
         "id",
@@ -240,7 +250,7 @@ def _page(outcome: CallbackOutcome) -> Response:
         body = f"<h1>{html.escape(title)}</h1><p role='alert' data-code='{outcome.failure.value}'>" + (
             f"{html.escape(message)}</p>{extra}"
         )
-        return _html(FAILURE_STATUS[outcome.failure], f"{title} — CreatorDeck", body)
+        return html_page(FAILURE_STATUS[outcome.failure], f"{title} — CreatorDeck", body)
     if outcome.choice is not None:
         choice = outcome.choice
         boxes = "".join(
@@ -252,42 +262,12 @@ def _page(outcome: CallbackOutcome) -> Response:
             f"<h1>Which {html.escape(name)} accounts?</h1>"
             f"<form id='choose' data-pending='{html.escape(choice.id)}'><ul>{boxes}</ul>"
             "<button type='submit'>Connect</button></form><p id='result' role='status'></p>"
-            "<script>document.getElementById('choose').addEventListener('submit',async(e)=>{"
-            "e.preventDefault();const f=e.target;const ids=[...f.querySelectorAll('input:checked')]"
-            ".map(i=>i.value);const r=await fetch('/api/connections/pending/'+f.dataset.pending,"
-            "{method:'POST',credentials:'same-origin',headers:{'Content-Type':'application/json'},"
-            "body:JSON.stringify({account_ids:ids})});document.getElementById('result').textContent="
-            "r.ok?'Connected. You can close this window.':'Nothing was connected; start again.';});"
-            "</script>"
         )
-        return _html(200, "Choose accounts — CreatorDeck", body)
+        return html_page(200, "Choose accounts — CreatorDeck", body, script=CHOICE_SCRIPT)
     names = ", ".join(html.escape(c.account_name) for c in outcome.connections)
     body = (
         f"<h1>Connected</h1><p role='status' data-code='connected'>{names} on {html.escape(name)} "
         "is connected. Its history is being collected now.</p>"
         "<p><a href='/connections'>Back to CreatorDeck</a></p>"
     )
-    return _html(200, "Connected — CreatorDeck", body)
-
-
-def _html(status: int, title: str, body: str) -> Response:
-    document = (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;"
-        "padding:0 1rem}</style>"
-        f"</head><body><main>{body}</main></body></html>"
-    )
-    return Response(
-        body=document,
-        status_code=status,
-        headers={
-            "Content-Type": "text/html; charset=utf-8",
-            "Cache-Control": "no-store",
-            # The callback URL carries the authorization code: never send it on as a Referer.
-            "Referrer-Policy": "no-referrer",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "script-src 'unsafe-inline'; connect-src 'self'; form-action 'self'",
-        },
-    )
+    return html_page(200, "Connected — CreatorDeck", body)

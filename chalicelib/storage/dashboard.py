@@ -31,7 +31,7 @@ from chalicelib.storage.account_rollups import AccountRollups
 from chalicelib.storage.alerts import AlertRepository
 from chalicelib.storage.base import get_live, live_condition
 from chalicelib.storage.connections import AlertItem, ConnectionItem, _connection
-from chalicelib.storage.metrics import SnapshotItem, _demographics, _post, series_key
+from chalicelib.storage.metrics import SnapshotItem, SnapshotRepository, series_key
 from chalicelib.storage.posts import PostItem, StoredPost, _stored
 
 
@@ -119,19 +119,7 @@ class DashboardReads:
 
     def post_history(self, connection_id: str, post_id: str) -> list[PostSnapshot]:
         """The post's counters per 6-hour window, oldest first."""
-        items = SnapshotItem.query(
-            series_key(connection_id, SnapshotKind.POST, post_id),
-            filter_condition=live_condition(SnapshotItem),
-        )
-        return [_post(connection_id, post_id, item) for item in items]
+        return SnapshotRepository().post_history(connection_id, post_id)
 
     def latest_demographics(self, connection_id: str) -> DemographicsSnapshot | None:
-        items = SnapshotItem.query(
-            series_key(connection_id, SnapshotKind.DEMOGRAPHICS),
-            filter_condition=live_condition(SnapshotItem),
-            scan_index_forward=False,
-            limit=1,
-        )
-        for item in items:
-            return _demographics(connection_id, item)
-        return None
+        return SnapshotRepository().latest_demographics(connection_id)
