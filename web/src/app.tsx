@@ -18,6 +18,7 @@ import { PostDetail } from "./pages/post";
 import { Posts } from "./pages/posts";
 import { Settings } from "./pages/settings";
 import { Invitations, Team } from "./pages/team";
+import { AccountDeleted } from "./pages/your-data";
 import { navigate, onLinkClick, type Place, usePlace } from "./router";
 import { can, loadMe, signOut, useSession } from "./session";
 import { ErrorNote, Loading, Page, useLoad } from "./ui";
@@ -85,6 +86,7 @@ const PUBLIC_ROUTES: Record<string, (place: Place) => JSX.Element> = {
   "/privacy": () => <Privacy />,
   "/terms": () => <Terms />,
   "/data-deletion": () => <DataDeletion />,
+  "/account-deleted": (place) => <AccountDeleted place={place} />,
 };
 
 export function App() {

@@ -1,5 +1,6 @@
 // Client-side routing on the History API. The front serves index.html for every unknown path.
 import { useEffect, useState } from "preact/hooks";
+import type { DeletionReceipt } from "./privacy-api";
 
 export interface Place {
   pathname: string;
@@ -12,6 +13,8 @@ export interface RouteState {
   notice?: string;
   next?: string;
   email?: string;
+  /** A deletion's receipt: its code only shows the request's status and dates, on the public status page. */
+  deletion?: DeletionReceipt;
 }
 
 const listeners = new Set<() => void>();

@@ -1,7 +1,7 @@
 // Who is signed in. The session itself is the HttpOnly cookie; this only remembers GET /api/me.
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, type Me, whenSessionEnds } from "./api";
-import { navigate } from "./router";
+import { navigate, type RouteState } from "./router";
 
 /** undefined: not asked yet; null: signed out. */
 type Known = Me | null | undefined;
@@ -53,12 +53,13 @@ export function can(me: Me | null | undefined, permission: string): boolean {
   return !!me && me.permissions.includes(permission);
 }
 
-export async function signOut(): Promise<void> {
+/** Ends the session, then goes to a public page: the sign-in page unless told otherwise. */
+export async function signOut(to = "/sign-in", state: RouteState = { notice: "You are signed out." }): Promise<void> {
   try {
     await api.post<void>("/api/auth/sign-out", undefined, { expectUnauthorized: true });
   } finally {
     set(null);
-    navigate("/sign-in", { replace: true, state: { notice: "You are signed out." } });
+    navigate(to, { replace: true, state });
   }
 }
 

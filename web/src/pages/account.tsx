@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, type Me } from "../api";
 import { roleLabel } from "../labels";
 import { ErrorNote, Notice, Page, SubmitButton, TextField, useAction, When } from "../ui";
+import { YourData } from "./your-data";
 
 export function Account(props: { me: Me }) {
   const { member, workspace } = props.me;
@@ -69,13 +70,7 @@ export function Account(props: { me: Me }) {
           Change password
         </SubmitButton>
       </form>
-      <section class="card" aria-labelledby="data-heading">
-        <h2 id="data-heading">Your data</h2>
-        <p>
-          Exporting or deleting your data from here is coming soon. Until then, follow the{" "}
-          <a href="/data-deletion">data deletion instructions</a>.
-        </p>
-      </section>
+      <YourData me={props.me} />
     </Page>
   );
 }

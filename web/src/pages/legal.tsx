@@ -192,6 +192,12 @@ export function DataDeletion() {
         <h2>Ways to ask</h2>
         <ol>
           <li>
+            <strong>In CreatorDeck.</strong> Signed in, open <a href="/account">Account</a>, “Your data”: export
+            your data, delete the data of the accounts you connected, or delete your account. You get a
+            confirmation code and a status page at once. A workspace admin can do the same for a member on Team
+            &amp; roles.
+          </li>
+          <li>
             <strong>Disconnect on the platform.</strong> Removing CreatorDeck from your TikTok, Facebook, Instagram
             or Threads settings makes the platform notify us (TikTok's deauthorization webhook, Meta's data-deletion
             and deauthorize callbacks). We then delete that account's data without you doing anything else. For a
@@ -203,7 +209,7 @@ export function DataDeletion() {
           </li>
           <li>
             <strong>Ask your workspace admin</strong> to remove you: that signs you out everywhere and revokes your API
-            keys at once. It does not by itself delete connected accounts' data; ask us for that.
+            keys at once. It does not by itself delete connected accounts' data: delete it first (as above), or ask us.
           </li>
         </ol>
 
@@ -215,7 +221,7 @@ export function DataDeletion() {
             Encrypted backups (point-in-time recovery) age out within 35 days; data is never restored from them into
             the service after you asked for deletion.
           </li>
-          <li>An export is a file you can download once, for one day.</li>
+          <li>An export is kept for one day; its download link works for one hour, and a new export can be built at any time.</li>
         </ul>
       </article>
     </Page>

@@ -2,10 +2,13 @@
 import { useState } from "preact/hooks";
 import { api, type Invitation, type Me, type Member, type Role } from "../api";
 import { GRANTABLE, ROLE_DESCRIPTIONS, ROLES, roleLabel } from "../labels";
+import type { DeletionReceipt, DeletionScope } from "../privacy-api";
+import { DeletionReceiptPanel } from "../privacy-ui";
 import { can } from "../session";
 import { Empty, ErrorNote, Loading, Notice, Page, SubmitButton, TextField, useAction, useLoad, When } from "../ui";
+import { deleteDataButtonId, MemberDataDeletion } from "./member-data";
 
-function MemberRow(props: { member: Member; me: Me; onChanged: (message: string) => void }) {
+function MemberRow(props: { member: Member; me: Me; onChanged: (message: string) => void; onDeleteData: (member: Member) => void }) {
   const { member, me } = props;
   const self = member.id === me.member.id;
   const [role, setRole] = useState<Role>(member.role);
@@ -14,6 +17,8 @@ function MemberRow(props: { member: Member; me: Me; onChanged: (message: string)
   const { busy, error, run } = useAction();
   const mayChange = can(me, "members.change_role") && !self;
   const mayRemove = can(me, "members.remove") && !self;
+  // One's own data is deleted from the Account screen, where its consequences (signing out) are handled.
+  const mayDeleteData = can(me, "privacy.manage") && !self;
   const selectId = `role-${member.id}`;
 
   const saveRole = () =>
@@ -62,21 +67,34 @@ function MemberRow(props: { member: Member; me: Me; onChanged: (message: string)
         <When at={member.created_at} />
       </td>
       <td>
-        {mayRemove &&
-          (confirming ? (
-            <div class="inline" role="group" aria-label={`Confirm removing ${member.name}`}>
-              <button type="button" class="danger" onClick={() => void remove()}>
-                Remove {member.name}
+        <div class="actions">
+          {mayRemove &&
+            (confirming ? (
+              <div class="inline" role="group" aria-label={`Confirm removing ${member.name}`}>
+                <button type="button" class="danger" onClick={() => void remove()}>
+                  Remove {member.name}
+                </button>
+                <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+                  Cancel
+                </button>
+              </div>
+            ) : (
+              <button type="button" class="secondary" onClick={() => setConfirming(true)} aria-label={`Remove ${member.name}`}>
+                Remove…
               </button>
-              <button type="button" class="secondary" onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-            </div>
-          ) : (
-            <button type="button" class="secondary" onClick={() => setConfirming(true)} aria-label={`Remove ${member.name}`}>
-              Remove…
+            ))}
+          {mayDeleteData && (
+            <button
+              type="button"
+              class="secondary"
+              id={deleteDataButtonId(member)}
+              onClick={() => props.onDeleteData(member)}
+              aria-label={`Delete data of ${member.name}…`}
+            >
+              Delete data…
             </button>
-          ))}
+          )}
+        </div>
         {error ? <ErrorNote error={error} /> : null}
       </td>
     </tr>
@@ -90,10 +108,33 @@ export function Team(props: { me: Me }) {
     setNotice(message);
     members.reload();
   };
-  const manages = can(props.me, "members.change_role") || can(props.me, "members.remove");
+  const manages = can(props.me, "members.change_role") || can(props.me, "members.remove") || can(props.me, "privacy.manage");
+  const [acting, setActing] = useState<Member | null>(null);
+  const [deletion, setDeletion] = useState<{ receipt: DeletionReceipt; scope: DeletionScope; name: string } | null>(null);
+  const cancelDeletion = () => {
+    const member = acting;
+    setActing(null);
+    if (member) document.getElementById(deleteDataButtonId(member))?.focus();
+  };
   return (
     <Page title="Team & roles" lede={`Everyone in ${props.me.workspace.name} and what their role lets them do.`}>
       {notice && <Notice>{notice}</Notice>}
+      {deletion && (
+        <DeletionReceiptPanel
+          key={deletion.receipt.confirmation_code}
+          receipt={deletion.receipt}
+          heading={deletion.scope === "account" ? `Deletion of ${deletion.name}'s account` : `Deletion of ${deletion.name}'s creator data`}
+          focus
+          onCompleted={members.reload}
+        >
+          <p>
+            {deletion.scope === "account"
+              ? `Once the deletion completes, ${deletion.name} is signed out everywhere and leaves this list.`
+              : `The accounts ${deletion.name} connected are removed; ${deletion.name} stays a member.`}{" "}
+            Give them the confirmation code if they asked for the deletion.
+          </p>
+        </DeletionReceiptPanel>
+      )}
       {members.loading && !members.data ? (
         <Loading what="members" />
       ) : members.error ? (
@@ -115,11 +156,24 @@ export function Team(props: { me: Me }) {
             </thead>
             <tbody>
               {members.data.items.map((member) => (
-                <MemberRow key={`${member.id}:${member.role}`} member={member} me={props.me} onChanged={changed} />
+                <MemberRow key={`${member.id}:${member.role}`} member={member} me={props.me} onChanged={changed} onDeleteData={setActing} />
               ))}
             </tbody>
           </table>
         </div>
+      )}
+      {acting && (
+        <MemberDataDeletion
+          key={acting.id}
+          member={acting}
+          me={props.me}
+          onCancel={cancelDeletion}
+          onRequested={(receipt, scope) => {
+            setNotice(null);
+            setActing(null);
+            setDeletion({ receipt, scope, name: acting.name });
+          }}
+        />
       )}
       <section aria-labelledby="roles-heading">
         <h2 id="roles-heading">Roles</h2>
