@@ -94,8 +94,9 @@ class AppSecrets:
         return AccessTokens(Secret(str(self.values["session_signing_key"])))
 
 
-# Requests in flight to the platforms from one ingest worker invocation.
-INGEST_CONCURRENCY = 16
+# Requests in flight to the platforms from one ingest worker invocation: a batch is 10 records, and a
+# record's calls go two at a time (profile and posts, counters in pages), so 32 never hold one back.
+INGEST_CONCURRENCY = 32
 
 # Which app-secret key holds each platform's client secret, and which setting its client id.
 _PLATFORM_APPS: dict[str, tuple[str, str]] = {
@@ -387,6 +388,7 @@ def build_services(
     from chalicelib.storage.metrics import SnapshotRepository
     from chalicelib.storage.models import AccountsTable
     from chalicelib.storage.posts import PostRepository
+    from chalicelib.storage.sync_reads import SyncReads
     from chalicelib.storage.sync_schedule import SyncSchedule
 
     def clock() -> datetime:
@@ -485,6 +487,7 @@ def build_services(
             workspaces=accounts,
             summaries=connection_store,
             rollups=WorkerRollups(),
+            reads=SyncReads(),
         ),
         # A claim holds a connection for one counters cadence: a sync that fails for good comes back then.
         ingest_dispatcher=IngestDispatcher(

@@ -61,9 +61,15 @@ def make_server(host: str, port: int, simulator: Simulator) -> ThreadingHTTPServ
             # Request lines carry tokens in query strings (Graph access_token); stay quiet.
             return
 
-    server = ThreadingHTTPServer((host, port), Handler)
+    server = _Server((host, port), Handler)
     server.daemon_threads = True
     return server
+
+
+class _Server(ThreadingHTTPServer):
+    # A platform's front door accepts a burst of connections: with socketserver's default backlog of
+    # 5, an ingest worker opening its connections at once has SYNs dropped and retried a second later.
+    request_queue_size = 128
 
 
 def serve_in_thread(host: str, port: int, simulator: Simulator) -> tuple[ThreadingHTTPServer, str]:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
     from chalicelib.platforms.http import AsyncPlatformClient
+    from chalicelib.services.ingestion import SyncRequest
 
 
 def dispatch(event: Any = None) -> dict[str, int]:  # noqa: ARG001 - a schedule's event carries nothing we need
@@ -54,7 +55,8 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # One platform client per invocation, opened by the first record and closed by the last, all in
     # the batch's own event loop (Lambda may keep that loop between invocations, or not).
     batch = _BatchClient(len(event.get("Records", [])), built.platforms.open_async)
-    retentions = built.ingestion.retentions()  # each workspace's retention read once per invocation
+    # Every readable record's connection and workspace, read at once before the records start.
+    shared = built.ingestion.batch(_requests(event))
 
     async def sync_record(record: SQSRecord) -> str:
         try:
@@ -65,7 +67,7 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 logger.error("unreadable ingest message", extra={"message_id": record.message_id})
                 return "unreadable"
             try:
-                report = await built.ingestion.sync(request, batch.client(), deadline, retentions)
+                report = await built.ingestion.sync(request, batch.client(), deadline, shared)
             except Exception as exc:
                 if int(record.attributes.approximate_receive_count) >= MAX_RECEIVES:
                     await asyncio.to_thread(built.ingestion.sync_failed, request, type(exc).__name__)
@@ -79,6 +81,19 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
         event=event, record_handler=sync_record, processor=processor, context=context
     )
     return dict(response)
+
+
+def _requests(event: dict[str, Any]) -> list[SyncRequest]:
+    """The batch's sync requests; a record that cannot be read is left to its own handling."""
+    from chalicelib.services.ingestion import SyncRequest
+
+    requests = []
+    for record in event.get("Records", []):
+        try:
+            requests.append(SyncRequest.from_message(json.loads(record["body"])))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return requests
 
 
 # Storage calls run in threads (asyncio.to_thread): enough of them for every record of a batch to

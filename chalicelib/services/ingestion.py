@@ -23,15 +23,16 @@ about, so a redelivery cannot raise the same alert twice.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from chalicelib.domain.account_rollup import AccountRollup, roll_up
-from chalicelib.domain.connections import Alert, Connection
+from chalicelib.domain.connections import Alert, Connection, SealedTokens
 from chalicelib.domain.identity import Workspace
 from chalicelib.domain.insights import FollowerRule, ViralRule, follower_move, is_viral, views_multiple
 from chalicelib.domain.platforms import Demographics, Post, PostMetrics, Profile, TokenSet
@@ -51,6 +52,7 @@ from chalicelib.storage.sync_writes import SyncWrites, WriteBatch
 if TYPE_CHECKING:
     from chalicelib.platforms.base import PlatformProvider
     from chalicelib.platforms.http import AsyncPlatformClient, Deadline
+    from chalicelib.storage.sync_reads import StartingItems
 
 RECENT: Final = timedelta(days=7)
 BACKFILL_POSTS: Final = 500
@@ -91,11 +93,18 @@ class SyncTargets(Protocol):
 
     def connection(self, workspace_id: str, connection_id: str) -> Connection | None: ...
     def open(self, workspace_id: str, connection_id: str) -> tuple[Connection, TokenSet | None] | None: ...
+    def opened(self, loaded: tuple[Connection, SealedTokens]) -> tuple[Connection, TokenSet | None]: ...
     def renewed_tokens(self, workspace_id: str, connection_id: str) -> TokenSet | None: ...
     def needs_reauth(self, connection: Connection, reason: str) -> None: ...
     def record_sync(
-        self, connection: Connection, at: datetime, parts: frozenset[SyncPart], next_sync_at: datetime
-    ) -> None: ...
+        self,
+        connection: Connection,
+        at: datetime,
+        parts: frozenset[SyncPart],
+        next_sync_at: datetime,
+        summary: AccountStats | None = None,
+        rollup_at: datetime | None = None,
+    ) -> bool: ...
     def record_alert(self, alert: Alert) -> None: ...
 
 
@@ -111,7 +120,11 @@ class SyncWriter(Protocol):
     """Writes a sync's snapshots and posts (storage/sync_writes.py): batches built, then sent."""
 
     def batches(
-        self, snapshots: Sequence[Snapshot], posts: Sequence[StoredPost], retention: timedelta
+        self,
+        snapshots: Sequence[Snapshot],
+        posts: Sequence[StoredPost],
+        retention: timedelta,
+        others: Sequence[tuple[str, dict[str, Any]]] = (),
     ) -> list[WriteBatch]: ...
     def write(self, batch: WriteBatch) -> int: ...
 
@@ -122,14 +135,24 @@ class WorkspaceLookup(Protocol):
 
 class WorkspaceRetentions:
     """Each workspace's retention window, read at most once for one worker invocation (a batch);
-    records of the same workspace that sync at once share the one read."""
+    records of the same workspace that sync at once share the one read. ``read``: workspaces already
+    read (None: there is no such workspace)."""
 
-    def __init__(self, workspaces: WorkspaceLookup | None, default: timedelta) -> None:
+    def __init__(
+        self,
+        workspaces: WorkspaceLookup | None,
+        default: timedelta,
+        read: Mapping[str, Workspace | None] | None = None,
+    ) -> None:
         self._workspaces = workspaces
         self._default = default
+        self._read = dict(read or {})
         self._reads: dict[str, asyncio.Future[timedelta]] = {}
 
     async def of(self, workspace_id: str) -> timedelta:
+        if workspace_id in self._read:
+            workspace = self._read[workspace_id]
+            return workspace.retention if workspace is not None else self._default
         if self._workspaces is None:
             return self._default
         read = self._reads.get(workspace_id)
@@ -145,15 +168,35 @@ class WorkspaceRetentions:
         return workspace.retention if workspace is not None else self._default
 
 
+class StartReader(Protocol):
+    """Reads a batch's connections and their workspaces at once (storage/sync_reads.py)."""
+
+    def read(self, connections: Sequence[tuple[str, str]]) -> StartingItems: ...
+
+
+@dataclass(frozen=True)
+class SyncBatch:
+    """What the syncs of one worker invocation share: the workspaces' retentions and the
+    connections read ahead, by (workspace id, connection id); None: no such connection."""
+
+    retentions: WorkspaceRetentions
+    connections: Mapping[tuple[str, str], tuple[Connection, SealedTokens] | None] = field(
+        default_factory=dict
+    )
+
+
 class SummaryRecorder(Protocol):
     def record_summary(self, connection: Connection, summary: AccountStats) -> None: ...
 
 
 class RollupStore(Protocol):
-    """Account rollups (domain/account_rollup.py): one read by key, written back with the summary."""
+    """Account rollups (domain/account_rollup.py): one read by key, written back in the sync's batch
+    (storage/account_rollup_writes.py)."""
 
     def get(self, connection_id: str) -> AccountRollup | None: ...
+    def put(self, connection_id: str, rollup: AccountRollup) -> tuple[str, dict[str, Any]]: ...
     def record(self, connection: Connection, rollup: AccountRollup, summary: AccountStats | None) -> bool: ...
+    def discard(self, connection_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -187,6 +230,7 @@ class IngestionService:
         workspaces: WorkspaceLookup | None = None,
         writes: SyncWriter | None = None,
         rollups: RollupStore | None = None,
+        reads: StartReader | None = None,
     ) -> None:
         self._targets = targets
         self._snapshots = snapshots
@@ -197,11 +241,21 @@ class IngestionService:
         self._summaries = summaries
         self._workspaces = workspaces
         self._writes = writes or SyncWrites()
-        self._rollups = rollups  # when given, it records the summary too (with the rollup's marker)
+        self._rollups = rollups
+        self._reads = reads
 
     def retentions(self) -> WorkspaceRetentions:
         """The workspaces' retention windows, each read once, for one worker invocation."""
         return WorkspaceRetentions(self._workspaces, self._rules.retention)
+
+    def batch(self, requests: Sequence[SyncRequest]) -> SyncBatch:
+        """What one worker invocation's syncs share; with a reader, every record's connection and
+        workspace read at once, in one request instead of two per record."""
+        if self._reads is None or not requests:
+            return SyncBatch(self.retentions())
+        items = self._reads.read([(r.workspace_id, r.connection_id) for r in requests])
+        retentions = WorkspaceRetentions(self._workspaces, self._rules.retention, items.workspaces)
+        return SyncBatch(retentions, items.connections)
 
     def sync_failed(self, request: SyncRequest, reason: str) -> None:
         """The last delivery failed too: the message goes to the DLQ, and people hear about it."""
@@ -215,15 +269,21 @@ class IngestionService:
         request: SyncRequest,
         client: AsyncPlatformClient,
         deadline: Deadline | None,
-        retentions: WorkspaceRetentions | None = None,
+        batch: SyncBatch | None = None,
     ) -> SyncReport:
         """Raises ``PlatformError`` (rate limited, retry later) for SQS to redeliver; reauthorization
-        problems end the sync quietly after marking the connection. ``retentions``: shared by the
-        records of one worker invocation (see ``retentions()``)."""
+        problems end the sync quietly after marking the connection. ``batch``: shared by the
+        records of one worker invocation (see ``batch()``)."""
         from chalicelib.platforms.base import AccessTokenExpiredError, ReauthorizeError
 
-        retentions = retentions or self.retentions()
-        opened = await asyncio.to_thread(self._targets.open, request.workspace_id, request.connection_id)
+        batch = batch or SyncBatch(self.retentions())
+        retentions = batch.retentions
+        key = (request.workspace_id, request.connection_id)
+        if key in batch.connections:
+            loaded = batch.connections[key]
+            opened = None if loaded is None else await asyncio.to_thread(self._targets.opened, loaded)
+        else:
+            opened = await asyncio.to_thread(self._targets.open, request.workspace_id, request.connection_id)
         if opened is None or opened[0].needs_reauth:
             return SyncReport(SyncOutcome.SKIPPED)
         connection, tokens = opened
@@ -282,34 +342,34 @@ class IngestionService:
         updated = fetched.updated
         snapshots = self._snapshots_of(connection, now, profile, updated, fetched.demographics)
         alerts = self._alerts(connection, now, profile, updated, known, history)
-        # Snapshots and posts together, 25 to a request, the requests at once; then the alerts. Only
-        # then is the sync recorded: a sync that fails before has its parts still due on redelivery.
-        batches = self._writes.batches(snapshots, updated, retention)
+        latest = {**by_id, **{s.post.id: s for s in updated}}.values()
+        today = [(now.date(), followers)] if (followers := _followers(profile)) is not None else []
+        summary = None
+        if profile is not None and (self._summaries is not None or self._rollups is not None):
+            # followers read now: the summary is current; recorded with the sync
+            summary = summarize([*history, *today], [(s.post.created_at, s.metrics) for s in latest], now)
+        rollup = None
+        others: list[tuple[str, dict[str, Any]]] = []
+        if self._rollups is not None and rolled is not None:
+            rollup = roll_up(
+                rolled, [*history, *today], [(s.post, s.metrics) for s in latest], now, retention
+            )
+            others.append(self._rollups.put(connection.id, rollup))
+        # Snapshots, posts and the rollup together, 25 to a request, the requests at once; then the
+        # alerts. Only then is the sync recorded, with the summary and the rollup's time, in one
+        # UpdateItem: a sync that fails before has its parts still due on redelivery.
+        batches = self._writes.batches(snapshots, updated, retention, others)
         await asyncio.gather(*(asyncio.to_thread(self._writes.write, batch) for batch in batches))
         await asyncio.gather(*(asyncio.to_thread(self._targets.record_alert, alert) for alert in alerts))
         next_at = cadences.next_sync_at(
             times.after(parts, now), now, connection.id, has_recent_posts=bool(recent)
         )
-        recorded = asyncio.to_thread(self._targets.record_sync, connection, now, parts, next_at)
-        latest = {**by_id, **{s.post.id: s for s in updated}}.values()
-        today = [(now.date(), followers)] if (followers := _followers(profile)) is not None else []
-        summary = None
-        if profile is not None and (self._summaries is not None or self._rollups is not None):
-            # followers read now: the summary is current; written alongside the schedule
-            summary = summarize([*history, *today], [(s.post.created_at, s.metrics) for s in latest], now)
-        if self._rollups is not None and rolled is not None:
-            rollup = roll_up(
-                rolled, [*history, *today], [(s.post, s.metrics) for s in latest], now, retention
-            )
-            await asyncio.gather(
-                recorded, asyncio.to_thread(self._rollups.record, connection, rollup, summary)
-            )
-        elif self._summaries is not None and summary is not None:
-            await asyncio.gather(
-                recorded, asyncio.to_thread(self._summaries.record_summary, connection, summary)
-            )
-        else:
-            await recorded
+        rollup_at = rollup.computed_at if rollup is not None else None
+        recorded = await asyncio.to_thread(
+            self._targets.record_sync, connection, now, parts, next_at, summary, rollup_at
+        )
+        if not recorded:
+            await asyncio.to_thread(self._record_apart, connection, rollup, summary)
         new_posts = len(fresh)
         logger.info(
             "synced",
@@ -333,7 +393,31 @@ class IngestionService:
         client: AsyncPlatformClient,
         deadline: Deadline | None,
     ) -> _Fetched:
-        """The platform's side of a sync: the parts that are due, the posts' new readings."""
+        """The platform's side of a sync: the parts that are due, the posts' new readings. The
+        demographics wait on their platform call while the posts and their counters do."""
+        if SyncPart.DEMOGRAPHICS not in parts:
+            return await self._fetch_posts(
+                connection, tokens, provider, parts, backfill, known, now, client, deadline
+            )
+        fetched, demographics = await asyncio.gather(
+            self._fetch_posts(connection, tokens, provider, parts, backfill, known, now, client, deadline),
+            client.run(provider.demographics(tokens), deadline),
+        )
+        return dataclasses.replace(fetched, demographics=demographics)
+
+    async def _fetch_posts(
+        self,
+        connection: Connection,
+        tokens: TokenSet,
+        provider: PlatformProvider,
+        parts: frozenset[SyncPart],
+        backfill: bool,
+        known: Sequence[StoredPost],
+        now: datetime,
+        client: AsyncPlatformClient,
+        deadline: Deadline | None,
+    ) -> _Fetched:
+        """The profile, new posts and the posts' new readings, as far as they are due."""
         newest_known = None if backfill or not known else known[0].post.id
         profile: Profile | None = None
         fresh_posts: list[Post] = []
@@ -358,11 +442,20 @@ class IngestionService:
         readings: dict[str, PostMetrics] = {}
         if tracked:
             readings = await client.run(provider.post_metrics(tokens, [s.post.id for s in tracked]), deadline)
-        demographics = None
-        if SyncPart.DEMOGRAPHICS in parts:
-            demographics = await client.run(provider.demographics(tokens), deadline)
         updated = [s.with_reading(readings[s.post.id], now) for s in tracked if s.post.id in readings]
-        return _Fetched(profile, by_id, fresh, recent, updated, demographics)
+        return _Fetched(profile, by_id, fresh, recent, updated, None)
+
+    def _record_apart(
+        self, connection: Connection, rollup: AccountRollup | None, summary: AccountStats | None
+    ) -> None:
+        """The connection stopped syncing while this sync ran: waiting for reauthorization, its data
+        is still shown (rollup and summary recorded as long as it exists); deleted, it leaves no
+        rollup behind."""
+        if self._rollups is not None and rollup is not None:
+            if not self._rollups.record(connection, rollup, summary):
+                self._rollups.discard(connection.id)
+        elif self._summaries is not None and summary is not None:
+            self._summaries.record_summary(connection, summary)
 
     async def _history(self, connection: Connection, now: datetime, first: bool) -> list[tuple[date, int]]:
         return [] if first else await asyncio.to_thread(self._follower_history, connection, now)

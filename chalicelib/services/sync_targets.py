@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from chalicelib.domain.connections import Alert, Connection, SealedTokens
 from chalicelib.domain.errors import ConflictError, DependencyUnavailableError, NotFoundError
 from chalicelib.domain.platforms import TokenSet
+from chalicelib.domain.summary import AccountStats
 from chalicelib.domain.sync_cadence import SyncPart
 
 if TYPE_CHECKING:
@@ -28,8 +29,14 @@ class AlertNotifier(Protocol):
 
 class SyncRecorder(Protocol):
     def record_sync(
-        self, connection: Connection, at: datetime, parts: frozenset[SyncPart], next_sync_at: datetime
-    ) -> None: ...
+        self,
+        connection: Connection,
+        at: datetime,
+        parts: frozenset[SyncPart],
+        next_sync_at: datetime,
+        summary: AccountStats | None = None,
+        rollup_at: datetime | None = None,
+    ) -> bool: ...
 
 
 class TokenKeeper(Protocol):
@@ -63,13 +70,15 @@ class ConnectionSyncTargets:
         """The connection and its tokens for use, from one read; the tokens are None when there is
         nothing to sync (gone meanwhile, or waiting for reconnection)."""
         loaded = self._store.get_connection(workspace_id, connection_id)
-        if loaded is None:
-            return None
+        return self.opened(loaded) if loaded is not None else None
+
+    def opened(self, loaded: tuple[Connection, SealedTokens]) -> tuple[Connection, TokenSet | None]:
+        """The connection and its tokens for use, from a read already made (see ``open``)."""
         connection = loaded[0]
         if connection.needs_reauth:
             return connection, None
         try:
-            return connection, self._tokens.tokens_for_use(workspace_id, connection_id, loaded)
+            return connection, self._tokens.tokens_for_use(connection.workspace_id, connection.id, loaded)
         except (NotFoundError, ConflictError):
             return connection, None
 
@@ -98,9 +107,17 @@ class ConnectionSyncTargets:
         )
 
     def record_sync(
-        self, connection: Connection, at: datetime, parts: frozenset[SyncPart], next_sync_at: datetime
-    ) -> None:
-        self._schedule.record_sync(connection, at, parts, next_sync_at)
+        self,
+        connection: Connection,
+        at: datetime,
+        parts: frozenset[SyncPart],
+        next_sync_at: datetime,
+        summary: AccountStats | None = None,
+        rollup_at: datetime | None = None,
+    ) -> bool:
+        """Records the sync (with the summary and rollup time, when given); False when the
+        connection no longer syncs."""
+        return self._schedule.record_sync(connection, at, parts, next_sync_at, summary, rollup_at)
 
     def record_alert(self, alert: Alert) -> None:
         """Records the alert and, the first time only (not on a redelivery), e-mails it."""

@@ -1,11 +1,13 @@
 """The ingest worker's write of an account's rollup and headline numbers.
 
-First the connection: ``rollup_at`` (account detail reads the rollup only for a connection that has
-one, and the series and posts otherwise) and, when the sync read the profile, ``summary``, on the
-condition that the connection still exists; then, only if it does, the rollup
-(``storage/account_rollups.py``). The deletion worker removes the rollup after the connection, so a
-sync that ends while a connection is deleted cannot leave a rollup behind unless its put lands
-between those two deletions, a window as narrow as the one its snapshots have.
+A sync puts the rollup item (``storage/account_rollups.py``) in its batch of snapshots and posts
+(``storage/sync_writes.py``, ``put``), then records ``rollup_at`` (account detail reads the rollup only
+for a connection that has one, and the series and posts otherwise) and, when the sync read the
+profile, ``summary`` in the one UpdateItem that records the sync (``storage/sync_schedule.py``), on
+the condition that the connection still syncs. When it no longer does, ``record`` sets them on the
+condition that the connection still exists, and ``discard`` removes the rollup the batch put when it
+does not: a sync that ends while its connection is deleted leaves no rollup behind unless the
+worker stops between its batch and that removal.
 
 Not one transaction: the embedded AWS (moto) copies every table a transaction touches, for its
 rollback, so a transaction on the metrics table would cost per item stored there.
@@ -20,13 +22,23 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.domain.account_rollup import AccountRollup
 from chalicelib.domain.connections import Connection
 from chalicelib.domain.summary import AccountStats
-from chalicelib.storage.account_rollups import AccountRollups, rollup_item
+from chalicelib.storage.account_rollups import (
+    ROLLUP_SK,
+    AccountRollupItem,
+    AccountRollups,
+    rollup_item,
+    rollup_key,
+)
 from chalicelib.storage.base import is_conditional_failure
 from chalicelib.storage.connections import ConnectionItem
 
 
 class WorkerRollups(AccountRollups):
     """What the ingest worker does with rollups: read one by key, write it back."""
+
+    def put(self, connection_id: str, rollup: AccountRollup) -> tuple[str, dict[str, Any]]:
+        """The rollup as one put of a BatchWriteItem: its table's name and the item, serialized."""
+        return AccountRollupItem.Meta.table_name, rollup_item(connection_id, rollup).serialize()
 
     def record(self, connection: Connection, rollup: AccountRollup, summary: AccountStats | None) -> bool:
         """Stores the rollup (and the summary, when given); False when the connection is gone."""
@@ -42,3 +54,7 @@ class WorkerRollups(AccountRollups):
             return False
         rollup_item(connection.id, rollup).save()
         return True
+
+    def discard(self, connection_id: str) -> None:
+        """Removes the connection's rollup (its connection was deleted while the sync ran)."""
+        AccountRollupItem(rollup_key(connection_id), ROLLUP_SK).delete()

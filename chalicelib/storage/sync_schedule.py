@@ -16,6 +16,7 @@ from pynamodb.constants import NONE
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.connections import Connection, DueConnection
+from chalicelib.domain.summary import AccountStats
 from chalicelib.domain.sync_cadence import SyncPart
 from chalicelib.storage.base import epoch, is_conditional_failure
 from chalicelib.storage.connections import SHARDS, ConnectionItem
@@ -50,14 +51,26 @@ class SyncSchedule:
         return True
 
     def record_sync(
-        self, connection: Connection, at: datetime, parts: frozenset[SyncPart], next_sync_at: datetime
-    ) -> None:
-        """Records what a sync did and moves the connection's ``sync_due`` entry to its next sync."""
+        self,
+        connection: Connection,
+        at: datetime,
+        parts: frozenset[SyncPart],
+        next_sync_at: datetime,
+        summary: AccountStats | None = None,
+        rollup_at: datetime | None = None,
+    ) -> bool:
+        """Records what a sync did and moves the connection's ``sync_due`` entry to its next sync, with
+        the account's headline numbers and when its rollup was written, when given: one UpdateItem.
+        False when the connection no longer syncs (disconnected or waiting for reauthorization)."""
         actions: list[Any] = [ConnectionItem.next_sync_at.set(epoch(next_sync_at))]
         if parts:  # a sync that did nothing (nothing was due) moves only the schedule
             actions.append(ConnectionItem.last_sync_at.set(at))
         for part in parts:
             actions.append(_PART_TIMES[part].set(at))
+        if summary is not None:
+            actions.append(ConnectionItem.summary.set(summary.to_json()))
+        if rollup_at is not None:
+            actions.append(ConnectionItem.rollup_at.set(rollup_at))
         try:
             # The connection-level call: Model.update would ask for (and parse) the whole item back.
             ConnectionItem._get_connection().update_item(
@@ -71,6 +84,8 @@ class SyncSchedule:
             # Disconnected, or waiting for reauthorization, meanwhile: nothing to record or schedule.
             if not is_conditional_failure(exc):
                 raise
+            return False
+        return True
 
 
 _PART_TIMES: Final = {

@@ -1,9 +1,10 @@
-"""What one sync writes, in as few requests as DynamoDB allows: snapshots and posts together.
+"""What one sync writes, in as few requests as DynamoDB allows: snapshots, posts and rollup together.
 
-BatchWriteItem takes up to 25 puts across tables, so a sync's snapshots (metrics table) and posts
-(posts table) go in ceil(n / 25) requests rather than in one series of batches per table, and the
-caller may send those requests at once. Every item keeps its key (series and window, or post), so
-writing a batch again replaces the same items: a redelivered sync adds nothing.
+BatchWriteItem takes up to 25 puts across tables, so a sync's snapshots (metrics table), posts (posts
+table) and account rollup (metrics table, ``account_rollup_writes.py``) go in ceil(n / 25) requests
+rather than in one series of batches per table, and the caller may send those requests at once.
+Every item keeps its key (series and window, post, or account), so writing a batch again replaces
+the same items: a redelivered sync adds nothing.
 
 The items are put in DynamoDB's wire format here directly, attribute for attribute as the models in
 ``metrics.py`` and ``posts.py`` would serialize them (a test holds the two equal): building a PynamoDB
@@ -24,6 +25,8 @@ from chalicelib.domain.snapshots import PostSnapshot, ProfileSnapshot, Snapshot,
 from chalicelib.storage.base import shared_connection
 from chalicelib.storage.metrics import _COUNTERS, _POST_COUNTERS, SnapshotItem, _demographics_json, series_key
 from chalicelib.storage.posts import PostItem, StoredPost, post_sort_key
+
+Wire = dict[str, dict[str, Any]]
 
 MAX_ITEMS: Final = 25  # BatchWriteItem's limit, across tables
 MAX_ATTEMPTS: Final = 8
@@ -46,10 +49,16 @@ class WriteBatch:
 
 class SyncWrites:
     def batches(
-        self, snapshots: Sequence[Snapshot], posts: Sequence[StoredPost], retention: timedelta
+        self,
+        snapshots: Sequence[Snapshot],
+        posts: Sequence[StoredPost],
+        retention: timedelta,
+        others: Sequence[tuple[str, Wire]] = (),
     ) -> list[WriteBatch]:
+        """The requests for a sync's puts; ``others``: more items, each with its table's name."""
         items = [(SnapshotItem.Meta.table_name, snapshot_put(s, s.taken_at + retention)) for s in snapshots]
         items += [(PostItem.Meta.table_name, post_put(p, p.seen_at + retention)) for p in posts]
+        items += others
         batches = []
         for start in range(0, len(items), MAX_ITEMS):
             puts: dict[str, list[dict[str, Any]]] = {}
@@ -69,9 +78,6 @@ class SyncWrites:
                 return batch.size
             time.sleep(min(0.05 * 2**attempt, 2.0))
         raise UnprocessedWritesError(f"{sum(len(r) for r in pending.values())} items left unwritten")
-
-
-Wire = dict[str, dict[str, Any]]
 
 
 def snapshot_put(snapshot: Snapshot, expires_at: datetime) -> Wire:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.account_rollup import roll_up
 from chalicelib.domain.platforms import (
     Demographics,
     DemographicsUnavailableReason,
@@ -17,6 +18,8 @@ from chalicelib.domain.platforms import (
     Share,
 )
 from chalicelib.domain.snapshots import DemographicsSnapshot, PostSnapshot, ProfileSnapshot, Snapshot
+from chalicelib.storage.account_rollup_writes import WorkerRollups
+from chalicelib.storage.account_rollups import rollup_item
 from chalicelib.storage.metrics import _item as snapshot_model
 from chalicelib.storage.posts import StoredPost
 from chalicelib.storage.posts import _item as post_model
@@ -77,3 +80,14 @@ def test_snapshots_and_posts_share_batches_of_at_most_25_items_across_tables() -
     assert [batch.size for batch in batches] == [MAX_ITEMS, len(SNAPSHOTS) + 30 - MAX_ITEMS]
     first = [put["PutRequest"]["Item"]["pk"]["S"] for puts in batches[0].puts.values() for put in puts]
     assert {key.split("#")[0] for key in first} == {"SERIES", "CONNECTION"}  # snapshots and posts together
+
+
+def test_the_account_rollup_rides_in_the_same_batches_as_its_model_would_put_it() -> None:
+    rollup = roll_up([], [(TAKEN.date(), 1200)], [], TAKEN, timedelta(days=90))
+    posts = [stored(None, {})] * 30
+
+    batches = SyncWrites().batches(SNAPSHOTS, posts, timedelta(days=90), [WorkerRollups().put("c1", rollup)])
+
+    assert [batch.size for batch in batches] == [MAX_ITEMS, len(SNAPSHOTS) + 31 - MAX_ITEMS]
+    last = [put["PutRequest"]["Item"] for puts in batches[-1].puts.values() for put in puts]
+    assert rollup_item("c1", rollup).serialize() in last
