@@ -188,7 +188,10 @@ def make_handler(
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(payload)
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the browser went away (navigated on): nothing to tell
 
         def _route(self) -> None:
             if outbox is not None and self.path.split("?")[0].rstrip("/") == "/_dev/outbox":
