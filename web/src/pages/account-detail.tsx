@@ -113,33 +113,41 @@ function FollowersChart(props: { data: Detail; range: Range }) {
       ? `Followers: one reading so far, ${count(last.value)} on ${day(last.date)}.`
       : `Followers over ${RANGE_WORDS[props.range]}: from ${count(first.value)} on ${day(first.date)} to ${count(last.value)} on ${day(last.date)} (${signed(last.value - first.value)}).`;
   return (
-    <Chart
-      summary={summary}
-      x={x}
-      series={series}
-      utcDays
-      table={
-        <div class="table-wrap">
-          <table class="numbers">
-            <caption class="visually-hidden">Followers per day</caption>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col" class="num">Followers</th>
-              </tr>
-            </thead>
-            <tbody>
-              {points.map((p) => (
-                <tr key={p.date}>
-                  <th scope="row">{day(p.date)}</th>
-                  <td class="num">{count(p.value)}</td>
+    <>
+      {points.length === 1 && (
+        <p class="hint">
+          One reading so far. Platforms do not hand out follower history, so this chart gains a point each day from the
+          first sync on.
+        </p>
+      )}
+      <Chart
+        summary={summary}
+        x={x}
+        series={series}
+        utcDays
+        table={
+          <div class="table-wrap">
+            <table class="numbers">
+              <caption class="visually-hidden">Followers per day</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col" class="num">Followers</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      }
-    />
+              </thead>
+              <tbody>
+                {points.map((p) => (
+                  <tr key={p.date}>
+                    <th scope="row">{day(p.date)}</th>
+                    <td class="num">{count(p.value)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        }
+      />
+    </>
   );
 }
 
