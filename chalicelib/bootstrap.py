@@ -483,10 +483,9 @@ def build_services(
             PostRepository(),
             platforms.provider,
             clock,
+            WorkerRollups(),
             rules=IngestionRules(cadences=cadences),
             workspaces=accounts,
-            summaries=connection_store,
-            rollups=WorkerRollups(),
             reads=SyncReads(),
         ),
         # A claim holds a connection for one counters cadence: a sync that fails for good comes back then.

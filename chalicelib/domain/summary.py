@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from chalicelib.domain.insights import growth
+from chalicelib.domain.insights import engagement_rate, growth
 from chalicelib.domain.platforms import PostMetrics
 
 GROWTH_DAYS: Final = (7, 30, 90)
@@ -75,14 +75,14 @@ def summarize(
 
 
 def engagement_over(posts: Sequence[tuple[datetime, PostMetrics]], since: datetime) -> float | None:
-    """(likes + comments + shares) / views over the posts created since ``since``; None without views."""
-    views = interactions = 0
-    for created_at, metrics in posts:
-        if created_at < since or not metrics.views:
-            continue
-        views += metrics.views
-        interactions += sum(count or 0 for count in (metrics.likes, metrics.comments, metrics.shares))
-    return round(interactions / views, 4) if views else None
+    """The engagement rate of the posts created since ``since`` taken together (posts without
+    views left out); None without views."""
+    counted = [metrics for created_at, metrics in posts if created_at >= since and metrics.views]
+
+    def total(name: str) -> int:
+        return sum(getattr(metrics, name) or 0 for metrics in counted)
+
+    return engagement_rate(total("views"), total("likes"), total("comments"), total("shares"))
 
 
 def _int(value: Any) -> int | None:

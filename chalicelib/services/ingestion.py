@@ -23,7 +23,6 @@ about, so a redelivery cannot raise the same alert twice.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import enum
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
@@ -185,10 +184,6 @@ class SyncBatch:
     )
 
 
-class SummaryRecorder(Protocol):
-    def record_summary(self, connection: Connection, summary: AccountStats) -> None: ...
-
-
 class RollupStore(Protocol):
     """Account rollups (domain/account_rollup.py): one read by key, written back in the sync's batch
     (storage/account_rollup_writes.py)."""
@@ -214,7 +209,6 @@ class _Fetched:
     fresh: set[str]  # ids of the posts found now for the first time
     recent: list[StoredPost]  # posts younger than RECENT
     updated: list[StoredPost]  # the posts with a new reading
-    demographics: Demographics | None
 
 
 class IngestionService:
@@ -225,11 +219,10 @@ class IngestionService:
         posts: PostStore,
         providers: Callable[[Any], PlatformProvider | None],
         clock: Callable[[], datetime],
+        rollups: RollupStore,
         rules: IngestionRules | None = None,
-        summaries: SummaryRecorder | None = None,
         workspaces: WorkspaceLookup | None = None,
         writes: SyncWriter | None = None,
-        rollups: RollupStore | None = None,
         reads: StartReader | None = None,
     ) -> None:
         self._targets = targets
@@ -238,7 +231,6 @@ class IngestionService:
         self._providers = providers
         self._now = clock
         self._rules = rules or IngestionRules()
-        self._summaries = summaries
         self._workspaces = workspaces
         self._writes = writes or SyncWrites()
         self._rollups = rollups
@@ -332,29 +324,25 @@ class IngestionService:
         first = connection.last_sync_at is None
         known = [] if first else await asyncio.to_thread(self._posts.recent, connection.id, BACKFILL_POSTS)
         # The workspace's retention and the follower history are read while the platform answers.
-        fetched, retention, history, rolled = await asyncio.gather(
+        fetched, demographics, retention, history, rolled = await asyncio.gather(
             self._fetch(connection, tokens, provider, parts, backfill, known, now, client, deadline),
+            self._demographics(tokens, provider, parts, client, deadline),
             retentions.of(connection.workspace_id),
             self._history(connection, now, first),
             self._rolled_followers(connection, now, first, backfill, retentions),
         )
         profile, by_id, fresh, recent = fetched.profile, fetched.by_id, fetched.fresh, fetched.recent
         updated = fetched.updated
-        snapshots = self._snapshots_of(connection, now, profile, updated, fetched.demographics)
+        snapshots = self._snapshots_of(connection, now, profile, updated, demographics)
         alerts = self._alerts(connection, now, profile, updated, known, history)
         latest = {**by_id, **{s.post.id: s for s in updated}}.values()
         today = [(now.date(), followers)] if (followers := _followers(profile)) is not None else []
         summary = None
-        if profile is not None and (self._summaries is not None or self._rollups is not None):
+        if profile is not None:
             # followers read now: the summary is current; recorded with the sync
             summary = summarize([*history, *today], [(s.post.created_at, s.metrics) for s in latest], now)
-        rollup = None
-        others: list[tuple[str, dict[str, Any]]] = []
-        if self._rollups is not None and rolled is not None:
-            rollup = roll_up(
-                rolled, [*history, *today], [(s.post, s.metrics) for s in latest], now, retention
-            )
-            others.append(self._rollups.put(connection.id, rollup))
+        rollup = roll_up(rolled, [*history, *today], [(s.post, s.metrics) for s in latest], now, retention)
+        others = [self._rollups.put(connection.id, rollup)]
         # Snapshots, posts and the rollup together, 25 to a request, the requests at once; then the
         # alerts. Only then is the sync recorded, with the summary and the rollup's time, in one
         # UpdateItem: a sync that fails before has its parts still due on redelivery.
@@ -364,9 +352,8 @@ class IngestionService:
         next_at = cadences.next_sync_at(
             times.after(parts, now), now, connection.id, has_recent_posts=bool(recent)
         )
-        rollup_at = rollup.computed_at if rollup is not None else None
         recorded = await asyncio.to_thread(
-            self._targets.record_sync, connection, now, parts, next_at, summary, rollup_at
+            self._targets.record_sync, connection, now, parts, next_at, summary, rollup.computed_at
         )
         if not recorded:
             await asyncio.to_thread(self._record_apart, connection, rollup, summary)
@@ -381,31 +368,20 @@ class IngestionService:
         )
         return SyncReport(SyncOutcome.SYNCED, len(snapshots), new_posts, [alert.kind for alert in alerts])
 
-    async def _fetch(
+    async def _demographics(
         self,
-        connection: Connection,
         tokens: TokenSet,
         provider: PlatformProvider,
         parts: frozenset[SyncPart],
-        backfill: bool,
-        known: Sequence[StoredPost],
-        now: datetime,
         client: AsyncPlatformClient,
         deadline: Deadline | None,
-    ) -> _Fetched:
-        """The platform's side of a sync: the parts that are due, the posts' new readings. The
-        demographics wait on their platform call while the posts and their counters do."""
+    ) -> Demographics | None:
+        """The audience, when due: its platform call runs while the posts and their counters do."""
         if SyncPart.DEMOGRAPHICS not in parts:
-            return await self._fetch_posts(
-                connection, tokens, provider, parts, backfill, known, now, client, deadline
-            )
-        fetched, demographics = await asyncio.gather(
-            self._fetch_posts(connection, tokens, provider, parts, backfill, known, now, client, deadline),
-            client.run(provider.demographics(tokens), deadline),
-        )
-        return dataclasses.replace(fetched, demographics=demographics)
+            return None
+        return await client.run(provider.demographics(tokens), deadline)
 
-    async def _fetch_posts(
+    async def _fetch(
         self,
         connection: Connection,
         tokens: TokenSet,
@@ -443,19 +419,16 @@ class IngestionService:
         if tracked:
             readings = await client.run(provider.post_metrics(tokens, [s.post.id for s in tracked]), deadline)
         updated = [s.with_reading(readings[s.post.id], now) for s in tracked if s.post.id in readings]
-        return _Fetched(profile, by_id, fresh, recent, updated, None)
+        return _Fetched(profile, by_id, fresh, recent, updated)
 
     def _record_apart(
-        self, connection: Connection, rollup: AccountRollup | None, summary: AccountStats | None
+        self, connection: Connection, rollup: AccountRollup, summary: AccountStats | None
     ) -> None:
         """The connection stopped syncing while this sync ran: waiting for reauthorization, its data
         is still shown (rollup and summary recorded as long as it exists); deleted, it leaves no
         rollup behind."""
-        if self._rollups is not None and rollup is not None:
-            if not self._rollups.record(connection, rollup, summary):
-                self._rollups.discard(connection.id)
-        elif self._summaries is not None and summary is not None:
-            self._summaries.record_summary(connection, summary)
+        if not self._rollups.record(connection, rollup, summary):
+            self._rollups.discard(connection.id)
 
     async def _history(self, connection: Connection, now: datetime, first: bool) -> list[tuple[date, int]]:
         return [] if first else await asyncio.to_thread(self._follower_history, connection, now)
@@ -467,11 +440,9 @@ class IngestionService:
         first: bool,
         backfill: bool,
         retentions: WorkspaceRetentions,
-    ) -> list[tuple[date, int]] | None:
-        """The follower readings the account's rollup holds (None: no rollups kept). Without a
-        rollup yet, or on a backfill, the profile series of the retention window, read this once."""
-        if self._rollups is None:
-            return None
+    ) -> list[tuple[date, int]]:
+        """The follower readings the account's rollup holds. Without a rollup yet, or on a backfill,
+        the profile series of the retention window, read this once."""
         if first:
             return []
         stored = None if backfill else await asyncio.to_thread(self._rollups.get, connection.id)
