@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from xdist.remote import Producer
+from xdist.scheduler import LoadScopeScheduling
 
 from chalicelib import bootstrap
 from chalicelib.observability import logger
@@ -16,6 +18,29 @@ from devstack.config import LOCAL_ACCOUNT_ID, REGION, stage_variables
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = Path(__file__).resolve().parent / "events"
+
+
+# Tests under these folders share one running stack per worker (a session or package fixture), and
+# some build on what an earlier one made: each folder runs whole on one worker.
+STACK_GROUPS = ("tests/integration/", "tests/e2e/")
+
+
+class StackGroupScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
+    """``--dist loadgroup``, grouping by folder: every other test is a unit of its own.
+
+    xdist's own loadgroup renames node ids to carry the group, which pytest 9 no longer lets it do
+    (``nodeid`` is derived), so its groups silently fell apart into one stack per worker.
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        return next((group for group in STACK_GROUPS if nodeid.startswith(group)), nodeid)
+
+
+@pytest.hookimpl(optionalhook=True)  # known only when xdist is loaded
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadScopeScheduling | None:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return StackGroupScheduling(config, log)
 
 
 def in_process_environment() -> dict[str, str]:

@@ -46,11 +46,10 @@ def free_port() -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # One worker runs every e2e test, so the stack and the browser start once.
+    # One worker runs every e2e test (tests/conftest.py), so the stack and the browser start once.
     for item in items:
         if "tests/e2e/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 @pytest.fixture(scope="package")

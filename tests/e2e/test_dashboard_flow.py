@@ -357,34 +357,13 @@ def test_settings_save_retention_and_alert_emails(
     visitor.shot("settings")
 
 
-def test_disconnect_asks_first_then_stops_the_account(
-    visitor: Visitor, web_stack: LocalStack, admin_api: ApiClient, leo: str
-) -> None:
-    page = sign_in(visitor, *admin_credentials(web_stack))
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connections").click()
-    item = page.locator("li.connection").filter(has_text="leo.lifts")
-    expect(item).to_contain_text("Connected and syncing")
-    expect(item).to_contain_text("video.list")
-    visitor.shot("connections")
-    item.get_by_role("button", name=re.compile("Disconnect…")).click()
-    expect(item.get_by_role("group", name=re.compile("Confirm disconnecting"))).to_be_visible()
-    visitor.shot("connections-confirm-disconnect")
-    item.get_by_role("button", name="Disconnect leo.lifts on TikTok").click()
-    expect(page.get_by_role("status").filter(has_text="is disconnected")).to_be_visible()
-    gone = [c for c in admin_api.get("/api/connections")["items"] if c["id"] == leo]
-    assert not gone or gone[0]["status"] == "disconnected"
-
-
-def test_screens_fit_a_phone(
-    new_visitor: Callable[..., Visitor], web_stack: LocalStack, admin_api: ApiClient
-) -> None:
+def test_screens_fit_a_phone(new_visitor: Callable[..., Visitor], web_stack: LocalStack, leo: str) -> None:
     phone = new_visitor(viewport=PHONE)
     page = sign_in(phone, *admin_credentials(web_stack))
-    maya = str(connection_named(admin_api, "mayamakes")["id"])
     for path, name in (
         ("/dashboard", "phone-dashboard"),
-        (f"/accounts/{maya}", "phone-account"),
-        (f"/accounts/{maya}/posts", "phone-posts"),
+        (f"/accounts/{leo}", "phone-account"),
+        (f"/accounts/{leo}/posts", "phone-posts"),
         ("/alerts", "phone-alerts"),
         ("/connections", "phone-connections"),
         ("/settings", "phone-settings"),
@@ -403,3 +382,21 @@ def test_screens_fit_a_phone(
     phone.open("/accounts/no-such-account")
     expect(page.get_by_role("alert")).to_contain_text("Request id")
     phone.shot("phone-account-not-found")
+
+
+def test_disconnect_asks_first_then_stops_the_account(
+    visitor: Visitor, web_stack: LocalStack, admin_api: ApiClient, leo: str
+) -> None:
+    page = sign_in(visitor, *admin_credentials(web_stack))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connections").click()
+    item = page.locator("li.connection").filter(has_text="leo.lifts")
+    expect(item).to_contain_text("Connected and syncing")
+    expect(item).to_contain_text("video.list")
+    visitor.shot("connections")
+    item.get_by_role("button", name=re.compile("Disconnect…")).click()
+    expect(item.get_by_role("group", name=re.compile("Confirm disconnecting"))).to_be_visible()
+    visitor.shot("connections-confirm-disconnect")
+    item.get_by_role("button", name="Disconnect leo.lifts on TikTok").click()
+    expect(page.get_by_role("status").filter(has_text="is disconnected")).to_be_visible()
+    gone = [c for c in admin_api.get("/api/connections")["items"] if c["id"] == leo]
+    assert not gone or gone[0]["status"] == "disconnected"

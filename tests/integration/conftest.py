@@ -26,11 +26,10 @@ def free_ports() -> Ports:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # One worker runs every integration test, so the stack starts once.
+    # One worker runs every integration test (tests/conftest.py), so the stack starts once.
     for item in items:
         if "tests/integration/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.integration)
-            item.add_marker(pytest.mark.xdist_group("local-stack"))
 
 
 @pytest.fixture(scope="session")
