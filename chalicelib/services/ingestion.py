@@ -245,7 +245,13 @@ class IngestionService:
         workspace read at once, in one request instead of two per record."""
         if self._reads is None or not requests:
             return SyncBatch(self.retentions())
-        items = self._reads.read([(r.workspace_id, r.connection_id) for r in requests])
+        try:
+            items = self._reads.read([(r.workspace_id, r.connection_id) for r in requests])
+        except Exception as exc:  # a read ahead is only a saving: each record reads its own
+            logger.warning(
+                "batch read failed; each sync reads its own items", extra={"error": type(exc).__name__}
+            )
+            return SyncBatch(self.retentions())
         retentions = WorkspaceRetentions(self._workspaces, self._rules.retention, items.workspaces)
         return SyncBatch(retentions, items.connections)
 

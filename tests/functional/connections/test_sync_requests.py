@@ -3,11 +3,14 @@ batches of 25 (rollup included), and one UpdateItem that records the sync with i
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from typing import Any
 
 import boto3
 import httpx
 import pytest
+from botocore.awsrequest import AWSResponse
 
 import app as app_module
 from chalicelib import bootstrap
@@ -15,8 +18,9 @@ from chalicelib.settings import Settings
 from chalicelib.storage.account_rollups import AccountRollups
 from chalicelib.storage.accounts import AccountsRepository
 from chalicelib.storage.connections import ConnectionsRepository
+from chalicelib.storage.models import AccountsTable
 from chalicelib.storage.personal_data import PersonalData
-from chalicelib.storage.sync_reads import SyncReads
+from chalicelib.storage.sync_reads import MAX_ATTEMPTS, SyncReads
 from chalicelib.storage.sync_writes import MAX_ITEMS
 from devstack.clock import JobClock
 from simulator import Simulator
@@ -98,3 +102,42 @@ def test_a_connection_deleted_while_its_sync_runs_is_not_recreated_and_keeps_no_
     assert deleted
     assert ConnectionsRepository().get_connection(admin.workspace_id, connection["id"]) is None
     assert AccountRollups().get(connection["id"]) is None
+
+
+def test_a_throttled_batch_read_leaves_each_sync_to_read_its_own_items(
+    team: Team, flow: Flow, clock: JobClock, wired: Settings
+) -> None:
+    # GIVEN two queued backfills, and DynamoDB leaving every key of a BatchGetItem unprocessed
+    # (its answer when the tables are throttled)
+    first_admin, first = connect(team, flow, "tiktok")
+    flow.knobs(next_user="ana@example.test")
+    second_admin, second = connect(team, flow, "youtube")
+    client = AccountsTable._get_connection().connection.client
+    throttled: list[int] = []
+
+    def unprocessed(model: Any, params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        if model.name != "BatchGetItem":
+            return None
+        throttled.append(1)
+        return AWSResponse("https://dynamodb", 200, {}, None), {
+            "Responses": {},
+            "UnprocessedKeys": json.loads(params["body"])["RequestItems"],  # the request, as sent
+            "ResponseMetadata": {"HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0},
+        }
+
+    client.meta.events.register_first("before-call.dynamodb.BatchGetItem", unprocessed)
+    calls = count_dynamodb_calls()
+    try:
+        # WHEN the worker takes both in one batch
+        assert clock.drain() == 2
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.BatchGetItem", unprocessed)
+
+    # THEN the read ahead was tried a few times, then each sync read its own connection and ran
+    assert len(throttled) == MAX_ATTEMPTS
+    assert Counter(calls)["GetItem"] >= 2
+    store = ConnectionsRepository()
+    for admin, connection in ((first_admin, first), (second_admin, second)):
+        loaded = store.get_connection(admin.workspace_id, connection["id"])
+        assert loaded is not None
+        assert loaded[0].last_sync_at is not None
