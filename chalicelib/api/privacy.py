@@ -9,7 +9,7 @@ from chalice import Response
 
 from chalicelib.api.pages import html_page, human_time
 from chalicelib.api.routing import ApiBlueprint
-from chalicelib.api.schemas import NULLABLE_TIMESTAMP, TIMESTAMP, obj
+from chalicelib.api.schemas import NULLABLE_TIMESTAMP, TIMESTAMP, list_of, obj
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.identity import Caller
@@ -139,6 +139,25 @@ def _status_body(request: DeletionRequest) -> str:
 )
 def request_export(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     return services().privacy.request_export(caller, body.get("member_id")).as_json()
+
+
+@routes.route(
+    "/api/privacy/exports",
+    "GET",
+    summary="A member's latest exports, newest first (at most 10), each with a link once ready",
+    response=list_of(EXPORT),
+    action=Action.PRIVACY_SELF,
+    query={"member_id": MEMBER_ID},
+    errors=(404,),
+    description=(
+        "The caller's own exports; `member_id` (admins only) lists another member's of the workspace. "
+        "Each is as `GET /api/privacy/exports/{export_id}` answers it: a ready one carries a fresh "
+        "download link valid for one hour, a pending one none. Expired exports are not listed."
+    ),
+)
+def list_exports(caller: Caller, query: dict[str, Any]) -> dict[str, Any]:
+    exports = services().privacy.recent_exports(caller, query.get("member_id"))
+    return {"items": [export.as_json(link) for export, link in exports]}
 
 
 @routes.route(

@@ -13,6 +13,7 @@ __all__ = [
     "COMPLETION_RETENTION",
     "EXPORT_LINK_LIFETIME",
     "MAX_DELETION_DELAY",
+    "RECENT_EXPORTS",
     "WEBHOOK_REPLAY_WINDOW",
     "WORKSPACE_DELETION_DELAY",
     "DeletionRequest",
@@ -32,6 +33,8 @@ MAX_DELETION_DELAY: Final = timedelta(days=30)
 EXPORT_LINK_LIFETIME: Final = timedelta(hours=1)
 # An export request is forgotten after this (the public policy says one day); S3 lifecycle removes the ZIP.
 EXPORT_RETENTION: Final = timedelta(days=1)
+# The most exports a member's list shows: enough to find the one being built after leaving the page.
+RECENT_EXPORTS: Final = 10
 # A closed workspace's data is deleted this long after closure (the public policy's promise).
 WORKSPACE_DELETION_DELAY: Final = timedelta(days=30)
 

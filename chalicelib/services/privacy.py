@@ -25,6 +25,7 @@ from chalicelib.domain.permissions import Action, Role
 from chalicelib.domain.platforms import Platform
 from chalicelib.domain.privacy import (
     EXPORT_LINK_LIFETIME,
+    RECENT_EXPORTS,
     WEBHOOK_REPLAY_WINDOW,
     DeletionRequest,
     DeletionSource,
@@ -76,6 +77,7 @@ class PrivacyStore(Protocol):
     def get_deletion(self, code: str) -> DeletionRequest | None: ...
     def create_export(self, export: ExportRequest) -> None: ...
     def get_export(self, export_id: str) -> ExportRequest | None: ...
+    def recent_exports(self, member_id: str, limit: int) -> list[ExportRequest]: ...
     def claim_marker(self, key_hash: str, outcome: str, now: datetime, window: timedelta) -> str | None: ...
     def release_marker(self, key_hash: str) -> None: ...
 
@@ -329,10 +331,33 @@ class PrivacyService:
             raise NotFoundError("There is no such export.")
         if export.member_id != caller.member.id and not caller.may(Action.PRIVACY_MANAGE):
             raise NotFoundError("There is no such export.")
-        link = None
+        return export, self._download_link(export)
+
+    def recent_exports(self, caller: Caller, member_id: str | None) -> list[tuple[ExportRequest, str | None]]:
+        """A member's newest exports first, each with a download link once ready.
+
+        The caller's own, or (for whoever may act for others) a member's of the same workspace; any
+        other ``member_id`` gets the same 404 as an unknown export, so member ids cannot be probed.
+        """
+        subject = caller.member.id
+        if member_id is not None and member_id != subject:
+            if (
+                not caller.may(Action.PRIVACY_MANAGE)
+                or self._accounts.get_member(caller.workspace_id, member_id) is None
+            ):
+                raise NotFoundError("There is no such export.")
+            subject = member_id
+        exports = self._store.recent_exports(subject, RECENT_EXPORTS)
+        return [
+            (export, self._download_link(export))
+            for export in exports
+            if export.workspace_id == caller.workspace_id
+        ]
+
+    def _download_link(self, export: ExportRequest) -> str | None:
         if export.status is ExportStatus.READY and export.object_key:
-            link = self._links().link(export.object_key, EXPORT_LINK_LIFETIME)
-        return export, link
+            return self._links().link(export.object_key, EXPORT_LINK_LIFETIME)
+        return None
 
     # --- helpers --------------------------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ webhook replay marker       WEBHOOK#<sha256>       WEBHOOK                      
 
 Access patterns: the public status page (GetItem DELETION#code); the retention sweep's due and
 overdue deletions (Query gsi1 ``DELETIONS#OPEN`` up to now, oldest first); a member's exports
-(Query gsi1 ``REQUESTER#<member>``); a webhook already seen (conditional PutItem on the marker).
+(Query gsi1 ``REQUESTER#<member>``: all of them for erasure, the newest few, newest first, for
+the member's list); a webhook already seen (conditional PutItem on the marker).
 A pending deletion names the connections and member it concerns; completing it removes those
 names and the index entry in the same write, so what remains is a code, dates and counts.
 """
@@ -165,6 +166,17 @@ class PrivacyRepository:
     def exports_of(self, member_id: str) -> list[ExportRequest]:
         items = ExportItem.gsi1.query(f"REQUESTER#{member_id}")
         return [_export(cast(ExportItem, item)) for item in items]
+
+    def recent_exports(self, member_id: str, limit: int) -> list[ExportRequest]:
+        """A member's newest exports first, at most ``limit``, in one Query.
+
+        Expired items are dropped here rather than by a filter expression: Limit counts the items
+        read before filtering, and a filtered short page would make the iterator read another.
+        They are the oldest anyway (expiry is requested_at + EXPORT_RETENTION), so they come last.
+        """
+        items = ExportItem.gsi1.query(f"REQUESTER#{member_id}", scan_index_forward=False, limit=limit)
+        found = [cast(ExportItem, item) for item in items]
+        return [_export(item) for item in found if item.is_live()]
 
     def delete_export(self, export_id: str) -> None:
         ExportItem(f"EXPORT#{export_id}", "EXPORT").delete()

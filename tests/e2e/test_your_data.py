@@ -60,6 +60,14 @@ def test_a_member_exports_their_data_and_downloads_a_zip_of_json_files(
     expect(export).to_contain_text("works for one hour")
     visitor.shot("your-data-export-ready")
 
+    # Leaving the page loses nothing: coming back shows the latest export's link again.
+    page.reload()
+    export = page.get_by_role("group", name="Export your data")
+    link = export.get_by_role("link", name="Download your data (ZIP)")
+    expect(link).to_be_visible(timeout=30_000)
+    expect(export).to_contain_text("works for one hour")
+    expect(export.get_by_role("button", name="Export my data")).to_have_count(0)
+
     with page.expect_download() as download:
         link.click()
     archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))

@@ -36,6 +36,9 @@ export const privacy = {
   deletionStatus: (code: string) => api.get<DeletionStatus>(`/api/privacy/deletions/${encodeURIComponent(code)}`),
   requestExport: () => api.post<DataExport>("/api/privacy/exports", {}),
   exportStatus: (id: string) => api.get<DataExport>(`/api/privacy/exports/${encodeURIComponent(id)}`),
+  /** The latest exports (at most 10, newest first), each as `exportStatus` answers it. */
+  recentExports: (memberId?: string) =>
+    api.get<{ items: DataExport[] }>(memberId ? `/api/privacy/exports?member_id=${encodeURIComponent(memberId)}` : "/api/privacy/exports"),
 };
 
 export type PollOutcome = "done" | "timeout" | "aborted";

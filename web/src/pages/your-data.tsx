@@ -29,6 +29,7 @@ export function YourData(props: { me: Me }) {
 }
 
 type ExportView =
+  | { step: "loading" }
   | { step: "idle" }
   | { step: "starting" }
   | { step: "building"; exportId: string }
@@ -41,7 +42,7 @@ function at(ms: number): string {
 }
 
 function ExportData() {
-  const [view, setView] = useState<ExportView>({ step: "idle" });
+  const [view, setView] = useState<ExportView>({ step: "loading" });
   const [failure, setFailure] = useState<{ error: unknown; retry: () => void } | null>(null);
   const fresh = useCancellable();
 
@@ -74,8 +75,36 @@ function ExportData() {
     }
   };
 
+  // On opening the screen: pick up the latest export, so leaving the page while it is built loses nothing.
+  const resume = async () => {
+    const signal = fresh();
+    setFailure(null);
+    setView({ step: "loading" });
+    try {
+      const askedAt = Date.now();
+      const latest = (await privacy.recentExports()).items[0];
+      if (signal.aborted) return;
+      if (latest?.status === "pending") {
+        void follow(latest.id);
+      } else if (latest?.status === "ready" && latest.download_url) {
+        // Each answer signs a fresh link, valid for an hour from then.
+        setView({ step: "ready", url: latest.download_url, expiresAt: askedAt + EXPORT_LINK_LIFETIME_MS });
+      } else {
+        setView({ step: "idle" });
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      setView({ step: "idle" });
+      setFailure({ error, retry: () => void resume() });
+    }
+  };
+
+  useEffect(() => {
+    void resume();
+  }, []);
+
   const start = async () => {
-    if (view.step === "starting" || view.step === "building") return;
+    if (view.step === "loading" || view.step === "starting" || view.step === "building") return;
     setFailure(null);
     setView({ step: "starting" });
     try {
@@ -98,9 +127,11 @@ function ExportData() {
       <h3 id="export-heading">Export your data</h3>
       <p>
         A ZIP of JSON files: your profile, the accounts you connected (never their access tokens) with their follower history, posts and alerts,
-        and the audit log entries about you. Building it usually takes less than a minute; stay on this page and the download link appears here.
+        and the audit log entries about you. Building it usually takes less than a minute; the download link appears here, also if you leave this page
+        and come back within a day.
       </p>
       {failure && <ErrorNote error={failure.error} onRetry={failure.retry} />}
+      {view.step === "loading" && <Loading what="your latest export" />}
       {view.step === "idle" && (
         <button type="button" class="primary" onClick={() => void start()}>
           Export my data
