@@ -53,7 +53,13 @@ export function Connections(props: { me: Me }) {
               connection={c}
               mayManage={mayManage}
               onDisconnected={() => {
-                setNotice(`${c.account_name} on ${platformName(c.platform)} is disconnected. Its tokens are deleted and it is no longer synced.`);
+                setNotice(
+                  `${c.account_name} on ${platformName(c.platform)} is disconnected. Its tokens are deleted and it is no longer synced.` +
+                    // Threads has no endpoint for an app to revoke its own access (platforms/meta.md).
+                    (c.platform === "threads"
+                      ? " CreatorDeck deleted its access; Threads does not let an app remove itself, so to remove CreatorDeck from Threads as well, remove it from the apps listed in your Threads settings."
+                      : ""),
+                );
                 list.reload();
               }}
             />
