@@ -21,6 +21,8 @@ from chalicelib.security.secret import Secret
 
 SIGNED_REQUEST_ALGORITHM: Final = "HMAC-SHA256"
 TIKTOK_TOLERANCE: Final = timedelta(minutes=5)
+# How far ahead of our clock a sender's clock may run.
+CLOCK_SKEW: Final = timedelta(minutes=5)
 MAX_SIGNED_REQUEST_BYTES: Final = 8192
 
 
@@ -41,9 +43,14 @@ class SignedRequest:
 
 
 def verify_signed_request(
-    signed_request: str, app_secret: Secret, now: datetime | None = None
+    signed_request: str, app_secret: Secret, now: datetime | None = None, max_age: timedelta | None = None
 ) -> SignedRequest:
-    """Meta's ``base64url(sig).base64url(payload)``, HMAC-SHA256 of the payload segment as received."""
+    """Meta's ``base64url(sig).base64url(payload)``, HMAC-SHA256 of the payload segment as received.
+
+    ``max_age``: the request must say when it was issued (``issued_at``), no longer ago than this
+    and not ahead of our clock by more than the skew. A callback replayed after its replay marker
+    has expired is then refused, rather than taken as a new removal of a since-reconnected account.
+    """
     if not signed_request or len(signed_request) > MAX_SIGNED_REQUEST_BYTES:
         raise SignatureError("missing or oversized signed_request")
     encoded_signature, dot, encoded_payload = signed_request.partition(".")
@@ -68,7 +75,13 @@ def verify_signed_request(
     expires_at = _timestamp(payload.get("expires"))
     if expires_at is not None and expires_at < moment:
         raise SignatureError("expired")
-    return SignedRequest(str(user_id), _timestamp(payload.get("issued_at")), expires_at, payload)
+    issued_at = _timestamp(payload.get("issued_at"))
+    if max_age is not None:
+        if issued_at is None:
+            raise SignatureError("no issued_at")
+        if issued_at < moment - max_age or issued_at > moment + CLOCK_SKEW:
+            raise SignatureError("issued_at outside the accepted window")
+    return SignedRequest(str(user_id), issued_at, expires_at, payload)
 
 
 def verify_tiktok_signature(
@@ -109,5 +122,8 @@ def _b64url_decode(segment: str) -> bytes:
 
 def _timestamp(value: Any) -> datetime | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise SignatureError("timestamp out of range") from None
     return None

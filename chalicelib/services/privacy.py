@@ -202,7 +202,7 @@ class PrivacyService:
         if secret is None or len(values) != 1:
             self._reject(f"{app.value} {kind}", "not configured" if secret is None else "no signed_request")
         try:
-            verified = verify_signed_request(values[0], secret, self._now())
+            verified = verify_signed_request(values[0], secret, self._now(), max_age=WEBHOOK_REPLAY_WINDOW)
         except SignatureError as exc:
             self._reject(f"{app.value} {kind}", exc.reason)
         subject = CallbackSubject.of(verified.user_id, verified.payload.get("profile_id"))

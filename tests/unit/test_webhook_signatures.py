@@ -148,3 +148,26 @@ def test_meta_webhook_signature_is_over_the_raw_body() -> None:
         )  # re-serialised: different bytes
     with pytest.raises(SignatureError):
         verify_hub_signature(raw, "sha1=abc", SECRET)
+
+
+def test_with_a_max_age_a_request_must_be_issued_within_it() -> None:
+    issued = int(NOW.timestamp())
+    window = timedelta(hours=73)
+    fresh = sign({**PAYLOAD, "issued_at": issued - 3600})
+    assert verify_signed_request(fresh, SECRET, NOW, max_age=window).user_id == PAYLOAD["user_id"]
+
+    cases: list[tuple[dict[str, object], str]] = [
+        ({**PAYLOAD, "issued_at": issued - 74 * 3600}, "outside the accepted window"),
+        ({**PAYLOAD, "issued_at": issued + 3600}, "outside the accepted window"),
+        ({"algorithm": "HMAC-SHA256", "user_id": "218471"}, "no issued_at"),
+        ({**PAYLOAD, "issued_at": 10**20}, "out of range"),
+    ]
+    for payload, reason in cases:
+        with pytest.raises(SignatureError, match=reason):
+            verify_signed_request(sign(payload), SECRET, NOW, max_age=window)
+
+
+def test_without_a_max_age_the_issue_time_is_only_reported() -> None:
+    assert verify_signed_request(sign(PAYLOAD), SECRET, NOW).issued_at == datetime.fromtimestamp(
+        1795000000, UTC
+    )

@@ -123,6 +123,26 @@ def _tampered() -> str:
             {"signed_request": signed_request({**meta_payload("218471"), "algorithm": "HMAC-SHA1"})},
             id="unknown-algorithm",
         ),
+        pytest.param(
+            {
+                "signed_request": signed_request(
+                    {**meta_payload("218471"), "issued_at": int(time.time()) - 74 * 3600}
+                )
+            },
+            id="issued-too-long-ago",
+        ),
+        pytest.param(
+            {
+                "signed_request": signed_request(
+                    {**meta_payload("218471"), "issued_at": int(time.time()) + 3600}
+                )
+            },
+            id="issued-in-the-future",
+        ),
+        pytest.param(
+            {"signed_request": signed_request({"algorithm": "HMAC-SHA256", "user_id": "218471"})},
+            id="no-issued-at",
+        ),
         pytest.param({"signed_request": "no-dot-here"}, id="malformed"),
         pytest.param({"signed_request": "!!!.???"}, id="not-base64"),
         pytest.param({}, id="missing"),
@@ -168,3 +188,23 @@ def test_deauthorize_revokes_deletes_tokens_and_marks_disconnected(
     assert post_form(team.http, DEAUTHORIZE, delivery).status_code == 200  # the very same delivery again
     assert run_privacy_worker(settings) == 1
     assert flow.connections(admin) == []
+
+
+def test_a_deauthorize_replayed_after_its_marker_expired_leaves_a_reconnected_account_alone(
+    team: Team, flow: Flow
+) -> None:
+    # GIVEN a deauthorize captured four days ago, when its replay marker (73 h) has long gone
+    admin, connection, user_id = instagram_of_ben(team, flow)
+    old = signed_request({**meta_payload(user_id), "issued_at": int(time.time()) - 4 * 24 * 3600})
+
+    # WHEN someone posts it again
+    response = post_form(team.http, DEAUTHORIZE, {"signed_request": old})
+
+    # THEN it is refused and the connection keeps syncing with its tokens
+    assert response.status_code == 400
+    [listed] = flow.connections(admin)
+    assert listed["status"] != "disconnected"
+    loaded = stored_connection(admin.workspace_id, connection["id"])
+    assert loaded is not None
+    assert loaded[1].access
+    assert revocations(flow) == []
