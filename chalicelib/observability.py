@@ -9,6 +9,7 @@ that looks like a token, wherever it appears in the record.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -55,6 +56,13 @@ TOKEN_SHAPES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # long unbroken base64url/hex runs (random tokens), but not UUIDs, ARNs or paths
     (re.compile(r"(?<![A-Za-z0-9_\-/:.])[A-Za-z0-9_\-]{40,}(?![A-Za-z0-9_\-])"), MASK),
 )
+
+
+# Libraries that log each request's URL at INFO ("HTTP Request: GET <url>"): Graph's code and token
+# exchanges are GETs with the client secret and the code in the query string, and a Lambda whose
+# root logger is at INFO would write them out. Only their warnings are worth having.
+for _chatty in ("httpx", "httpcore"):
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 
 def redact_text(text: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import logging
 import threading
 from typing import Any
 
 import boto3
+import pytest
 
 from chalicelib.bootstrap import services
 from chalicelib.domain.connections import ConnectionStatus
@@ -204,8 +206,16 @@ def httpx_params(location: str) -> list[tuple[str, str]]:
 
 
 def test_no_token_code_or_verifier_reaches_a_table_or_a_log(
-    team: Team, flow: Flow, sim: Simulator, recorder: Recorder, captured_logs: io.StringIO, wired: Settings
+    team: Team,
+    flow: Flow,
+    sim: Simulator,
+    recorder: Recorder,
+    captured_logs: io.StringIO,
+    wired: Settings,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # Every library's records too, with the root logger at INFO as a Lambda may well be set.
+    caplog.set_level(logging.INFO)
     admin = team.create_workspace()
     for platform in ("tiktok", "youtube", "threads", "instagram"):
         flow.connect(admin, platform)
@@ -220,6 +230,7 @@ def test_no_token_code_or_verifier_reaches_a_table_or_a_log(
     secrets = [token for token in sim.state.tokens if len(token) >= 16]
     secrets += [code for code in sim.state.codes if len(code) >= 16]
     secrets += recorder.form_values("code_verifier")
+    secrets += [client.client_secret for client in sim.state.clients.values()]
     assert len(secrets) > 10
     assert recorder.form_values("code_verifier")
     client = boto3.client("dynamodb", region_name=wired.aws_region)
@@ -232,3 +243,5 @@ def test_no_token_code_or_verifier_reaches_a_table_or_a_log(
     assert "cdv1." in tables  # the envelopes are there...
     assert [s for s in secrets if s in tables] == []  # ...and nothing else
     assert [s for s in secrets if s in logs] == []
+    assert caplog.records  # the capture works...
+    assert [s for s in secrets if s in caplog.text] == []  # ...and no library wrote a secret either
