@@ -1,4 +1,4 @@
-# media: uploads by presigned URL, deleted after var.media_retention_days (lifecycle).
+# media: uploads by presigned URL, deleted var.media_retention_days after upload (lifecycle; 7 by default).
 # exports: data exports, downloaded once by a short-lived presigned URL, deleted after
 #          var.export_retention_days.
 # web: the static web app, readable only by CloudFront (origin access control, cloudfront.tf).

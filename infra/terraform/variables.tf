@@ -81,15 +81,25 @@ variable "log_retention_days" {
 }
 
 variable "media_retention_days" {
-  description = "Uploaded media objects are deleted this many days after upload (S3 lifecycle)."
+  description = "Uploaded media objects are deleted this many days after upload (S3 lifecycle): the privacy policy promises 7 by default, at most 90."
   type        = number
-  default     = 30
+  default     = 7
+
+  validation {
+    condition     = var.media_retention_days >= 1 && var.media_retention_days <= 90 && floor(var.media_retention_days) == var.media_retention_days
+    error_message = "A whole number of days between 1 and 90."
+  }
 }
 
 variable "export_retention_days" {
-  description = "Data exports are deleted this many days after creation (S3 lifecycle)."
+  description = "Data exports are deleted this many days after creation (S3 lifecycle); the privacy policy promises one day."
   type        = number
-  default     = 2
+  default     = 1
+
+  validation {
+    condition     = var.export_retention_days >= 1 && var.export_retention_days <= 7 && floor(var.export_retention_days) == var.export_retention_days
+    error_message = "A whole number of days between 1 and 7."
+  }
 }
 
 variable "schedules" {

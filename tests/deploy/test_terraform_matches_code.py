@@ -19,6 +19,7 @@ import pytest
 
 hcl2 = pytest.importorskip("hcl2", reason="python-hcl2 is needed to read infra/terraform")
 
+from chalicelib.domain.privacy import EXPORT_RETENTION  # noqa: E402
 from tests.deploy.aws_calls import scan  # noqa: E402
 from tests.deploy.models_schema import model_schemas  # noqa: E402
 
@@ -269,3 +270,14 @@ def test_every_checkov_skip_gives_a_reason():
                 assert re.search(r"checkov:skip=CKV2?_AWS_\d+:\S.{10,}", line), (
                     f"{path.name}:{number} needs a reason"
                 )
+
+
+def test_bucket_retention_defaults_keep_the_privacy_policys_promises():
+    # web/src/pages/legal.tsx: exports kept one day, uploaded media seven days (at most ninety)
+    variables = terraform()["variable"]
+    assert variables["export_retention_days"]["default"] == EXPORT_RETENTION.days == 1
+    assert variables["media_retention_days"]["default"] == 7
+    assert "90" in str(variables["media_retention_days"]["validation"])
+    buckets = terraform()["locals"]["buckets"]
+    assert buckets["media"]["expire_days"] == "${var.media_retention_days}"
+    assert buckets["exports"]["expire_days"] == "${var.export_retention_days}"
