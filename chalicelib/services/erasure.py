@@ -11,7 +11,7 @@ import io
 import json
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
@@ -54,7 +54,9 @@ class PersonalDataStore(Protocol):
     def connection_records(
         self, workspace_id: str, connection_id: str
     ) -> dict[str, list[dict[str, Any]]]: ...
-    def audit_about(self, workspace_id: str, member_id: str) -> list[dict[str, Any]]: ...
+    def audit_about(
+        self, workspace_id: str, member_id: str, connection_ids: Iterable[str] = ()
+    ) -> list[dict[str, Any]]: ...
     def workspace_members(self, workspace_id: str) -> list[str]: ...
     def purge_workspace_partition(self, workspace_id: str) -> Counter[str]: ...
 
@@ -177,7 +179,9 @@ class PrivacyWorker:
             "posts.json": {},
             "snapshots.json": {},
             "alerts.json": {},
-            "audit.json": self._data.audit_about(export.workspace_id, export.member_id),
+            "audit.json": self._data.audit_about(
+                export.workspace_id, export.member_id, [connection.id for connection in owned]
+            ),
         }
         for connection in owned:
             records = self._data.connection_records(export.workspace_id, connection.id)

@@ -16,7 +16,8 @@ account rollup           metrics       SERIES#<id>#ROLLUP / ACCOUNT (storage/acc
 A member's account: the member item, the email claim, sessions, API keys and password resets (gsi1
 ``MEMBER#<id>`` in accounts), the sign-in guard (``SIGNIN#sha256(email)``), invitations sent to their
 address, OAuth states and Meta choices they started (gsi1 ``MEMBER#<id>`` in connections).
-The audit log is kept (ids only, one year) and exported, never rewritten here.
+The audit log is kept (ids only, one year) and exported (entries by the member or about them or their
+connections), never rewritten here.
 
 A closed workspace: each of its connections and members as above (members of every status), then
 whatever is left in its ``WORKSPACE#<id>`` partition of every table: the workspace item, invitations,
@@ -27,10 +28,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from pynamodb.exceptions import DoesNotExist
 
+from chalicelib.domain.audit import AuditAction
 from chalicelib.domain.snapshots import SnapshotKind
 from chalicelib.security.tokens import hash_secret
 from chalicelib.storage.account_rollups import AccountRollupItem, rollup_key
@@ -44,6 +46,8 @@ from chalicelib.storage.platform_accounts import account_lookup_item
 from chalicelib.storage.posts import PostItem
 
 REMOVED_MEMBER = "removed-member"
+# DynamoDB takes at most 100 values in one ``IN`` of a filter expression.
+MAX_FILTER_VALUES: Final = 100
 
 
 class PersonalData:
@@ -187,18 +191,32 @@ class PersonalData:
         ]
         return {"posts": posts, "snapshots": snapshots, "alerts": alerts}
 
-    def audit_about(self, workspace_id: str, member_id: str) -> list[dict[str, Any]]:
-        """Audit entries the member made or that name them as the target."""
+    def audit_about(
+        self, workspace_id: str, member_id: str, connection_ids: Iterable[str] = ()
+    ) -> list[dict[str, Any]]:
+        """Audit entries the member made, or whose target is the member or one of their connections.
+
+        ``connection_ids`` are the connections they hold now; those they connected and that are gone
+        since (an admin disconnected them) are the targets of their own ``connection.connected``
+        entries. The audit table has no index by target (storage/audit.py), so the entries about
+        them are one Query of the workspace's partition filtered on the target (per 100 targets,
+        DynamoDB's limit for ``IN``): the same read the member's own target needed before, never a scan.
+        """
         entries: dict[str, dict[str, Any]] = {}
+        targets = {member_id, *connection_ids}
         for item in AuditItem.gsi1.query(f"ACTOR#{member_id}"):
             audit = cast(AuditItem, item)
             entries[audit.entry_id] = _plain(audit)
-        for audit in AuditItem.query(
-            f"WORKSPACE#{workspace_id}",
-            AuditItem.sk.startswith("AUDIT#"),
-            filter_condition=AuditItem.target == member_id,
-        ):
-            entries[audit.entry_id] = _plain(audit)
+            if audit.action == AuditAction.CONNECTION_CONNECTED.value:
+                targets.add(audit.target)
+        ordered = sorted(targets)
+        for start in range(0, len(ordered), MAX_FILTER_VALUES):
+            for audit in AuditItem.query(
+                f"WORKSPACE#{workspace_id}",
+                AuditItem.sk.startswith("AUDIT#"),
+                filter_condition=AuditItem.target.is_in(*ordered[start : start + MAX_FILTER_VALUES]),
+            ):
+                entries[audit.entry_id] = _plain(audit)
         return sorted(entries.values(), key=lambda entry: str(entry.get("at")))
 
 

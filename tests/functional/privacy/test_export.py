@@ -15,7 +15,12 @@ from chalicelib.domain.privacy import EXPORT_RETENTION, ExportRequest, ExportSta
 from chalicelib.settings import Settings
 from chalicelib.storage.privacy import PrivacyRepository
 from tests.functional.connections.conftest import Flow
-from tests.functional.privacy.conftest import connect, run_privacy_worker
+from tests.functional.privacy.conftest import (
+    connect,
+    platform_user_id,
+    run_privacy_worker,
+    tiktok_delivery,
+)
 from tests.functional.privacy.test_deletion import seed_history
 from tests.functional.team import Persona, Team
 from tests.functional.test_team import count_dynamodb_calls
@@ -87,6 +92,47 @@ def test_an_export_holds_everything_about_the_requester_and_no_tokens(
         f"/api/privacy/exports/{export['id']}", headers=team.invite(admin, "viewer").headers
     )
     assert other.status_code == 404
+
+
+def exported(team: Team, settings: Settings, persona: Persona) -> dict[str, Any]:
+    """The files of a fresh export of the member's data, as the worker builds it."""
+    requested = team.post("/api/privacy/exports", {}, persona.headers)
+    assert requested.status_code == 202, requested.body
+    export_id = json.loads(requested.body)["id"]
+    run_privacy_worker(settings)
+    archive = boto3.client("s3", region_name=settings.aws_region).get_object(
+        Bucket=settings.exports_bucket, Key=f"exports/{export_id}.zip"
+    )
+    files = zipfile.ZipFile(io.BytesIO(archive["Body"].read()))
+    return {name: json.loads(files.read(name)) for name in files.namelist()}
+
+
+def test_an_export_holds_what_others_did_to_the_members_connections(
+    team: Team, flow: Flow, settings: Settings
+) -> None:
+    # GIVEN a creator whose YouTube channel an admin disconnected (the connection is gone) and whose
+    # TikTok account removed the app (no actor), and another creator's connection, disconnected too
+    admin = team.create_workspace()
+    creator = team.invite(admin, "creator")
+    channel = connect(flow, creator, "youtube", "kai@example.test")
+    tiktok = connect(flow, creator, "tiktok", "maya@example.test")
+    other = team.invite(admin, "creator")
+    theirs = connect(flow, other, "tiktok", "leo@example.test")
+    for connection in (channel, theirs):
+        response = team.http.delete(f"/api/connections/{connection['id']}", headers=admin.headers)
+        assert response.status_code == 204, response.body
+    body, headers = tiktok_delivery(platform_user_id(creator, tiktok["id"]))
+    assert team.http.post("/api/webhooks/tiktok", headers=headers, body=body).status_code == 200
+
+    # WHEN the creator exports their data
+    audit = exported(team, settings, creator)["audit.json"]
+
+    # THEN the audit entries hold the admin's disconnection and the platform's deauthorization
+    about = {(entry["action"], entry["target"], entry.get("actor_id")) for entry in audit}
+    assert ("connection.disconnected", channel["id"], admin.member_id) in about
+    assert ("connection.deauthorized", tiktok["id"], None) in about
+    # AND nothing about the other creator's connection
+    assert theirs["id"] not in json.dumps(audit)
 
 
 def listed(team: Team, persona: Persona, query: str = "") -> Any:
