@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from datetime import UTC, datetime
+from typing import Any, Final
 
+from chalice import Response
+
+from chalicelib.api.representations import CSV, FORMAT_QUERY, csv_download, wants_csv
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.api.schemas import TIMESTAMP, obj
 from chalicelib.bootstrap import services
-from chalicelib.domain.audit import AuditAction
+from chalicelib.domain.audit import AuditAction, AuditEntry
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.permissions import Action
 
 routes = ApiBlueprint(__name__, tag="audit")
+
+DEFAULT_LIMIT: Final = 50
+CSV_PAGE: Final = 100
+CSV_COLUMNS: Final = ("id", "at", "action", "actor_id", "target", "ip", "user_agent", "details")
 
 ENTRY = obj(
     ["id", "action", "at", "actor_id", "target"],
@@ -45,14 +54,37 @@ PAGE = obj(
         "action": {"enum": [action.value for action in AuditAction]},
         "limit": {"type": "integer", "minimum": 1, "maximum": 100},
         "cursor": {"type": "string", "minLength": 1, "maxLength": 2048},
+        "format": FORMAT_QUERY,
     },
+    alternative_content_types=(CSV,),
+    description="Defaults: limit=50. `?format=csv`: every entry matching the filters, newest first, "
+    "without paging (`details` as a JSON object in one column).",
 )
-def list_audit(caller: Caller, query: dict[str, Any]) -> dict[str, Any]:
-    page = services().audit.list(
+def list_audit(caller: Caller, query: dict[str, Any]) -> dict[str, Any] | Response:
+    audit = services().audit
+    actor_id = query.get("actor")
+    action = AuditAction(query["action"]) if "action" in query else None
+    if wants_csv(query):
+        rows: list[tuple[Any, ...]] = [CSV_COLUMNS]
+        cursor = None
+        while True:
+            page = audit.list(caller, actor_id=actor_id, action=action, limit=CSV_PAGE, cursor=cursor)
+            rows += [_csv_row(entry) for entry in page.items]
+            if page.cursor is None:
+                break
+            cursor = page.cursor
+        return csv_download(rows, "audit", caller.workspace_id, datetime.now(UTC).date())
+    page = audit.list(
         caller,
-        actor_id=query.get("actor"),
-        action=AuditAction(query["action"]) if "action" in query else None,
-        limit=query.get("limit", 50),
+        actor_id=actor_id,
+        action=action,
+        limit=query.get("limit", DEFAULT_LIMIT),
         cursor=query.get("cursor"),
     )
     return {"items": [entry.as_json() for entry in page.items], "cursor": page.cursor}
+
+
+def _csv_row(entry: AuditEntry) -> tuple[Any, ...]:
+    shaped = entry.as_json()
+    shaped["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
+    return tuple(shaped[column] for column in CSV_COLUMNS)

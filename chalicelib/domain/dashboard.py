@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -123,26 +124,48 @@ class PostCursor:
 
     @classmethod
     def decode(cls, cursor: str, connection_id: str, sort: PostSort, order: SortOrder) -> PostCursor:
+        """The cursor's place; refused unless every field has its type (an aware time, a finite
+        number or null) and it was issued for this connection, sort and order."""
         try:
             raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-            owner, sort_name, order_name, value, created, post_id = raw
-            decoded = cls(
-                connection_id=str(owner),
-                sort=PostSort(sort_name),
-                order=SortOrder(order_name),
-                value=None if value is None else float(value),
-                created_at=datetime.fromisoformat(created),
-                post_id=post_id if isinstance(post_id, str) else "",
-            )
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
             raise _invalid_cursor() from None
-        if (decoded.connection_id, decoded.sort, decoded.order) != (
+        decoded = _cursor_fields(raw)
+        if decoded is None or (decoded.connection_id, decoded.sort, decoded.order) != (
             connection_id,
             sort,
             order,
-        ) or not post_id:
+        ):
             raise _invalid_cursor()
         return decoded
+
+
+def _cursor_fields(raw: Any) -> PostCursor | None:
+    """The cursor a decoded JSON value spells, or None when any field is missing or of another type."""
+    if not isinstance(raw, list) or len(raw) != 6:
+        return None
+    owner, sort_name, order_name, value, created, post_id = raw
+    if not all(
+        isinstance(field, str) and field for field in (owner, sort_name, order_name, created, post_id)
+    ):
+        return None
+    number: float | None = None
+    if value is not None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            return None
+        if not math.isfinite(number):
+            return None
+    try:
+        sort, order, created_at = PostSort(sort_name), SortOrder(order_name), datetime.fromisoformat(created)
+    except ValueError:
+        return None
+    if created_at.utcoffset() is None:  # posts' times are aware; comparing with a naive one fails
+        return None
+    return PostCursor(owner, sort, order, number, created_at, post_id)
 
 
 def _invalid_cursor() -> InvalidInputError:

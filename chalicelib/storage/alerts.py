@@ -1,9 +1,10 @@
 """Reading and acknowledging alerts (items ``ALERT#<created>#<id>`` in the workspace's partition).
 
 Access patterns: a workspace's alerts newest first, optionally only the open ones and only those
-of some connections (one Query per page, filtered); one alert by its sort key (GetItem); an
-acknowledgement (one conditional UpdateItem: the first one wins, later ones change nothing); how
-many open alerts each connection has (one Query projecting ``connection_id`` only).
+of some connections (exactly one Query per page, filtered, so a page may hold fewer than asked);
+one alert by its sort key (GetItem); an acknowledgement (one conditional UpdateItem: the first one
+wins, later ones change nothing); how many open alerts each connection has (one Query projecting
+``connection_id`` only).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any, cast
 
 from pynamodb.exceptions import UpdateError
 
@@ -19,7 +19,7 @@ from chalicelib.domain.connections import Alert
 from chalicelib.domain.paging import Page
 from chalicelib.storage.base import get_live, is_conditional_failure, live_condition
 from chalicelib.storage.connections import AlertItem, alert_of
-from chalicelib.storage.cursors import decode_cursor, encode_cursor
+from chalicelib.storage.cursors import KeyShape, decode_cursor, encode_cursor, first_page
 
 
 class AlertRepository:
@@ -32,7 +32,11 @@ class AlertRepository:
         limit: int,
         cursor: str | None,
     ) -> Page[Alert]:
-        """Newest first; ``connection_ids`` None means every connection's alerts."""
+        """Newest first; ``connection_ids`` None means every connection's alerts.
+
+        One Query of ``limit`` items: the filter may keep fewer (or none), and the page's cursor
+        is DynamoDB's LastEvaluatedKey, so the list ends only when the cursor is None.
+        """
         if connection_ids is not None and not connection_ids:
             return Page([], None)
         partition = f"WORKSPACE#{workspace_id}"
@@ -41,17 +45,17 @@ class AlertRepository:
             condition = condition & AlertItem.acknowledged_at.does_not_exist()
         if connection_ids is not None:
             condition = condition & AlertItem.connection_id.is_in(*sorted(connection_ids))
-        results: Any = AlertItem.query(
+        results = AlertItem.query(
             partition,
             AlertItem.sk.startswith("ALERT#"),
             filter_condition=condition,
             scan_index_forward=False,
             limit=limit,
             consistent_read=True,
-            last_evaluated_key=decode_cursor(cursor, partition_attribute="pk", partition=partition),
+            last_evaluated_key=decode_cursor(cursor, KeyShape({"pk": partition}, {"sk": "ALERT#"})),
         )
-        alerts = [alert_of(cast(AlertItem, item)) for item in results]
-        return Page(alerts, encode_cursor(results.last_evaluated_key) if len(alerts) == limit else None)
+        items, last_evaluated_key = first_page(AlertItem, results)
+        return Page([alert_of(item) for item in items], encode_cursor(last_evaluated_key))
 
     def open_counts(self, workspace_id: str) -> Counter[str]:
         """Open alerts per connection id."""

@@ -16,7 +16,7 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from chalicelib.domain.audit import AuditAction, AuditEntry
 from chalicelib.domain.paging import Page
 from chalicelib.storage.base import live_condition
-from chalicelib.storage.cursors import decode_cursor, encode_cursor
+from chalicelib.storage.cursors import KeyShape, decode_cursor, encode_cursor
 from chalicelib.storage.models import AuditTable
 
 RETENTION: Final = timedelta(days=365)
@@ -74,7 +74,14 @@ class AuditRepository:
                 filter_condition=condition & (AuditItem.workspace_id == workspace_id),
                 scan_index_forward=False,
                 limit=limit,
-                last_evaluated_key=decode_cursor(cursor, partition_attribute="gsi1pk", partition=partition),
+                # A start key on the index names the item in the table too: both keys, all four.
+                last_evaluated_key=decode_cursor(
+                    cursor,
+                    KeyShape(
+                        {"gsi1pk": partition, "pk": f"WORKSPACE#{workspace_id}"},
+                        {"gsi1sk": "AUDIT#", "sk": "AUDIT#"},
+                    ),
+                ),
             )
         else:
             partition = f"WORKSPACE#{workspace_id}"
@@ -84,10 +91,15 @@ class AuditRepository:
                 filter_condition=condition,
                 scan_index_forward=False,
                 limit=limit,
-                last_evaluated_key=decode_cursor(cursor, partition_attribute="pk", partition=partition),
+                last_evaluated_key=decode_cursor(cursor, KeyShape({"pk": partition}, {"sk": "AUDIT#"})),
             )
         entries = [_entry(cast(AuditItem, item)) for item in results]
-        return Page(entries, encode_cursor(results.last_evaluated_key))
+        last_evaluated_key = results.last_evaluated_key
+        if last_evaluated_key and last_evaluated_key.get("pk") != {"S": f"WORKSPACE#{workspace_id}"}:
+            # Member ids are unique across workspaces, so an actor of another workspace has no
+            # entries here; a cursor would only hand out that workspace's key.
+            last_evaluated_key = None
+        return Page(entries, encode_cursor(last_evaluated_key))
 
 
 def _entry(item: AuditItem) -> AuditEntry:

@@ -182,6 +182,15 @@ def test_audit_log_pages_with_the_cursor_and_filters(visitor: Visitor, web_stack
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("tbody tr")).to_have_count(25)
     expect(page.locator("tbody")).not_to_contain_text("auth.sign_in")
+    href = page.get_by_role("link", name="Download the audit log as CSV").get_attribute("href") or ""
+    assert {"format=csv", "action=api_key.created"} <= set(href.split("?", 1)[-1].split("&"))
+    assert "actor=" in href
+    export = page.request.get(f"{web_stack.url}{href}")  # the session cookie goes with it
+    assert export.headers["content-type"] == "text/csv; charset=utf-8"
+    exported = export.text().splitlines()
+    assert exported[0] == "id,at,action,actor_id,target,ip,user_agent,details"
+    assert len(exported) >= 1 + 26  # every page of the filtered log, not the 25 on screen
+    assert all(",api_key.created," in row for row in exported[1:])
     page.get_by_role("button", name="Older").click()
     expect(page.get_by_text("Page 2", exact=True)).to_be_visible()
     expect(page.locator("tbody tr").first).to_contain_text("api_key.created")

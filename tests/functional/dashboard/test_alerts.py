@@ -12,6 +12,7 @@ from chalicelib.domain.alerts import public_alert_id
 from tests.functional.dashboard import seed
 from tests.functional.dashboard.conftest import Studio
 from tests.functional.team import Persona
+from tests.functional.test_team import count_dynamodb_calls
 
 
 def acknowledge(studio: Studio, alert_id: str, persona: Persona) -> Any:
@@ -114,3 +115,27 @@ def test_alerts_csv_lists_every_matching_alert(studio: Studio) -> None:
     assert len(rows) == 4
     assert {row[3] for row in rows[1:]} == {"'@handle"}
     assert rows[1][5] == "Followers fell 15.0% in a day."
+
+
+def test_a_page_reads_once_and_may_come_back_short_with_a_cursor_to_go_on(studio: Studio) -> None:
+    own = seed.connect(studio.admin.workspace_id, studio.creator.member_id, "mine")
+    other = seed.connect(studio.admin.workspace_id, studio.admin.member_id, "theirs")
+    mine = [seed.alert(own, "sync_failed", seed.NOW - timedelta(hours=h)) for h in (0, 130)]
+    for hours in range(1, 130):  # between the creator's two, on an account they cannot see
+        seed.alert(other, "sync_failed", seed.NOW - timedelta(hours=hours))
+    calls = count_dynamodb_calls()
+
+    pages = []
+    cursor = None
+    while True:
+        calls.clear()
+        page = listed(studio, studio.creator, "?limit=50" + (f"&cursor={cursor}" if cursor else ""))
+        assert calls.count("Query") <= 2, calls  # the creator's connections, then one page of alerts
+        pages.append([a["id"] for a in page["items"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+
+    assert pages[0] == [mine[0].public_id]  # short: 49 of the 50 read were someone else's
+    assert [] in pages  # a page of only other accounts' alerts still says where to go on
+    assert [alert_id for page in pages for alert_id in page] == [a.public_id for a in mine]

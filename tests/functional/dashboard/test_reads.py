@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.bootstrap import services
@@ -14,15 +15,21 @@ from tests.functional.test_team import count_dynamodb_calls
 
 VIEW_BUDGET = 3  # the view's own reads
 AUTHENTICATION = 2  # what authenticating any request costs (test_team.py)
+OTHER_ALERTS = 300  # on an account the creator cannot see
 
 
 def test_each_view_reads_at_most_three_times_with_two_years_of_days_and_500_posts(studio: Studio) -> None:
     account = seed.connect(studio.admin.workspace_id, studio.creator.member_id)
     seed.profile_days(account, 731)
     posts = seed.posts(account, 500, history_points=4)
-    seed.alert(account, "sync_failed", seed.NOW)
+    own_alerts = [seed.alert(account, "sync_failed", seed.NOW - timedelta(hours=h)) for h in (0, 400, 401)]
+    others = seed.connect(studio.admin.workspace_id, studio.admin.member_id, "theirs")
+    for hours in range(1, OTHER_ALERTS + 1):  # newer than the creator's older two: every page filters
+        seed.alert(others, "follower_drop", seed.NOW - timedelta(hours=hours), follower_change_pct=-12.0)
     caller = studio.caller(studio.admin)
+    creator = studio.caller(studio.creator)
     dashboard = services().dashboard
+    alerts = services().alerts
     views: dict[str, Callable[[], Any]] = {
         "roster": lambda: dashboard.roster(caller),
         "account 2y": lambda: dashboard.account(caller, account.id, "2y"),
@@ -31,6 +38,9 @@ def test_each_view_reads_at_most_three_times_with_two_years_of_days_and_500_post
         ),
         "oldest post": lambda: dashboard.post(caller, account.id, posts[-1].post.id),
         "demographics": lambda: dashboard.demographics(caller, account.id),
+        "alerts": lambda: alerts.list(caller, open_only=True, limit=50, cursor=None),
+        "a creator's alerts": lambda: alerts.list(creator, open_only=True, limit=50, cursor=None),
+        "acknowledge": lambda: alerts.acknowledge(creator, own_alerts[1].public_id),
     }
     calls = count_dynamodb_calls()
 
@@ -45,6 +55,7 @@ def test_each_view_reads_at_most_three_times_with_two_years_of_days_and_500_post
         f"/api/dashboard/accounts/{account.id}/posts?sort=views&limit=100",
         f"/api/dashboard/accounts/{account.id}/posts/{posts[-1].post.id}",
         f"/api/dashboard/accounts/{account.id}/demographics",
+        "/api/alerts?limit=50",
     ]
     bodies = []
     for path in paths:
@@ -53,10 +64,24 @@ def test_each_view_reads_at_most_three_times_with_two_years_of_days_and_500_post
         assert response.status_code == 200, response.body
         assert len(calls) <= VIEW_BUDGET + AUTHENTICATION, (path, calls)
         bodies.append(json.loads(response.body))
+    calls.clear()
+    response = studio.get("/api/alerts?limit=50", studio.creator)
+    assert len(calls) <= VIEW_BUDGET + AUTHENTICATION, ("creator's alerts", calls)
+    creators_alerts = json.loads(response.body)
+    calls.clear()
+    response = studio.team.post(
+        f"/api/alerts/{own_alerts[2].public_id}/acknowledge", {}, studio.creator.headers
+    )
+    assert response.status_code == 200, response.body
+    assert len(calls) <= VIEW_BUDGET + AUTHENTICATION, ("acknowledge", calls)
 
-    roster, detail, table, oldest, _ = bodies
-    assert [a["open_alerts"] for c in roster["creators"] for a in c["accounts"]] == [1]
-    assert detail["account"]["open_alerts"] == 1
+    roster, detail, table, oldest, _, listed = bodies
+    open_alerts = {a["connection_id"]: a["open_alerts"] for c in roster["creators"] for a in c["accounts"]}
+    assert open_alerts == {account.id: 2, others.id: OTHER_ALERTS}  # one acknowledged above
+    assert detail["account"]["open_alerts"] == 2
+    assert len(listed["items"]) == 50
+    assert [a["id"] for a in creators_alerts["items"]] == [own_alerts[0].public_id]  # one page, short
+    assert creators_alerts["next_cursor"] is not None
     assert len(detail["followers"]) == 731  # two years back to today, both ends included
     assert table["total"] == 500
     assert len(table["items"]) == 100

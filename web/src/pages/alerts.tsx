@@ -7,16 +7,34 @@ import { alertLabel, platformName } from "../format";
 import { Empty, ErrorNote, Loading, Page, useAction, useLoad, When } from "../ui";
 
 const PAGE_SIZE = 50;
+// The API reads one stretch of the history per request, so a page can come back short, or empty
+// with a cursor (say, open alerts of one account among many of others'). Keep asking, a few
+// requests at most, until something shows or the list ends.
+const MAX_REQUESTS = 5;
 type Filter = "open" | "all";
+
+async function fetchAlerts(status: Filter, cursor?: string): Promise<AlertsPage> {
+  const items: Alert[] = [];
+  let next: string | null = cursor ?? null;
+  for (let requests = 0; requests < MAX_REQUESTS; requests++) {
+    const page: AlertsPage = await api.get<AlertsPage>("/api/alerts", {
+      query: { status, limit: PAGE_SIZE, cursor: next ?? undefined },
+    });
+    items.push(...page.items);
+    next = page.next_cursor;
+    if (items.length > 0 || !next) break;
+  }
+  return { items, next_cursor: next };
+}
 
 export function Alerts() {
   const [status, setStatus] = useState<Filter>("open");
-  const [extra, setExtra] = useState<{ items: Alert[]; cursor: string | null } | null>(null);
+  const [extra, setExtra] = useState<{ items: Alert[]; cursor: string | null; lastFound: number } | null>(null);
   const [changed, setChanged] = useState<Record<string, Alert>>({});
   const first = useLoad(() => {
     setExtra(null);
     setChanged({});
-    return api.get<AlertsPage>("/api/alerts", { query: { status, limit: PAGE_SIZE } });
+    return fetchAlerts(status);
   }, [status]);
   const more = useAction();
   const items = [...(first.data?.items ?? []), ...(extra?.items ?? [])].map((a) => changed[a.id] ?? a);
@@ -24,8 +42,8 @@ export function Alerts() {
   const fetchMore = () =>
     more.run(async () => {
       if (!cursor) return;
-      const page = await api.get<AlertsPage>("/api/alerts", { query: { status, limit: PAGE_SIZE, cursor } });
-      setExtra({ items: [...(extra?.items ?? []), ...page.items], cursor: page.next_cursor });
+      const page = await fetchAlerts(status, cursor);
+      setExtra({ items: [...(extra?.items ?? []), ...page.items], cursor: page.next_cursor, lastFound: page.items.length });
     });
   return (
     <Page title="Alerts" lede="Viral posts, follower spikes and drops, failed syncs and accounts to reconnect, newest first.">
@@ -42,6 +60,8 @@ export function Alerts() {
         <ErrorNote error={first.error} onRetry={first.reload} />
       ) : first.loading || !first.data ? (
         <Loading what="alerts" />
+      ) : items.length === 0 && cursor ? (
+        <Empty>{status === "open" ? "No open alerts among the most recent ones" : "No alerts among the most recent ones"}; older ones may still match.</Empty>
       ) : items.length === 0 ? (
         <Empty>{status === "open" ? "No open alerts. Everything looks calm." : "No alerts yet."}</Empty>
       ) : (
@@ -52,6 +72,11 @@ export function Alerts() {
         </ul>
       )}
       {more.error ? <ErrorNote error={more.error} /> : null}
+      {items.length > 0 && extra && extra.lastFound === 0 && extra.cursor && !more.busy ? (
+        <p class="muted" role="status">
+          Nothing older matched yet; load again to look further back.
+        </p>
+      ) : null}
       {cursor && !first.loading && (
         <p class="pager">
           <button type="button" class="secondary" aria-disabled={more.busy ? "true" : undefined} onClick={() => void fetchMore()}>

@@ -1,6 +1,7 @@
 // The audit log: newest first, paged with the API's cursor, filtered by actor and action.
 import { useState } from "preact/hooks";
 import { api, type AuditEntry, type Me, type Member, type Page as ApiPage } from "../api";
+import { CsvLink } from "../dashboard-ui";
 import { AUDIT_ACTIONS, auditLabel } from "../labels";
 import { can } from "../session";
 import { Empty, ErrorNote, Loading, Page, useLoad, When } from "../ui";
@@ -31,6 +32,9 @@ export function AuditLog(props: { me: Me }) {
       }),
     [filters.actor, filters.action, cursor],
   );
+  const csvQuery = new URLSearchParams({ format: "csv" });
+  if (filters.actor) csvQuery.set("actor", filters.actor);
+  if (filters.action) csvQuery.set("action", filters.action);
   const names = new Map((members.data?.items ?? []).map((m) => [m.id, m.name]));
   const who = (id: string | null | undefined) => (id ? (names.get(id) ?? id) : "—");
 
@@ -93,44 +97,50 @@ export function AuditLog(props: { me: Me }) {
       ) : !page.data || page.data.items.length === 0 ? (
         <Empty>{filters.actor || filters.action ? "No entries match these filters." : "No audit entries yet."}</Empty>
       ) : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit entries table">
-          <table>
-            <caption class="visually-hidden">Audit entries, page {pageIndex + 1}</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Target</th>
-                <th scope="col">From</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.items.map((entry) => (
-                <tr key={entry.id}>
-                  <td>
-                    <When at={entry.at} />
-                  </td>
-                  <th scope="row">
-                    {auditLabel(entry.action)} <code class="subtle">{entry.action}</code>
-                  </th>
-                  <td>{who(entry.actor_id)}</td>
-                  <td>
-                    {who(entry.target)}
-                    {entry.details && Object.keys(entry.details).length > 0 && (
-                      <span class="details">
-                        {Object.entries(entry.details)
-                          .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
-                          .join(" · ")}
-                      </span>
-                    )}
-                  </td>
-                  <td>{entry.ip || "—"}</td>
+        <>
+          <p class="toolbar">
+            <span>{filters.actor || filters.action ? "Entries matching the filters" : "All entries"}, newest first</span>
+            <CsvLink href={`/api/audit?${csvQuery.toString()}`}>Download the audit log as CSV</CsvLink>
+          </p>
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit entries table">
+            <table>
+              <caption class="visually-hidden">Audit entries, page {pageIndex + 1}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">From</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {page.data.items.map((entry) => (
+                  <tr key={entry.id}>
+                    <td>
+                      <When at={entry.at} />
+                    </td>
+                    <th scope="row">
+                      {auditLabel(entry.action)} <code class="subtle">{entry.action}</code>
+                    </th>
+                    <td>{who(entry.actor_id)}</td>
+                    <td>
+                      {who(entry.target)}
+                      {entry.details && Object.keys(entry.details).length > 0 && (
+                        <span class="details">
+                          {Object.entries(entry.details)
+                            .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
+                            .join(" · ")}
+                        </span>
+                      )}
+                    </td>
+                    <td>{entry.ip || "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
       {(pageIndex > 0 || page.data?.cursor) && (
       <nav class="pager" aria-label="Audit log pages">
