@@ -251,6 +251,15 @@ class Services:
     alerts: AlertService
 
 
+def build_vault(settings: Settings, aws: AwsClients) -> TokenVault:
+    """The token vault on the shared key ring: every container seals under the epoch's one data key."""
+    from chalicelib.security.vault import KeyRing, TokenVault
+    from chalicelib.storage.vault_keys import VaultKeyRing
+
+    ring = KeyRing(VaultKeyRing(), epoch_seconds=settings.vault_epoch_hours * 3600)
+    return TokenVault(aws.client("kms"), settings.token_key_id, ring=ring)
+
+
 def build_mailer(settings: Settings, aws: AwsClients) -> Mailer:
     if settings.mail_outbox_dir:
         from pathlib import Path
@@ -422,9 +431,7 @@ def build_services(
 
     def vault() -> TokenVault:
         if not vault_holder:
-            from chalicelib.security.vault import TokenVault
-
-            vault_holder.append(TokenVault(aws.client("kms"), settings.token_key_id))
+            vault_holder.append(build_vault(settings, aws))
         return vault_holder[0]
 
     def ingest_queue() -> Any:

@@ -67,13 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def reencrypt_tokens(*, dry_run: bool) -> int:
     """``creatordeck tokens reencrypt``: 0 when every connection is sealed under the current key."""
-    from chalicelib.bootstrap import services
-    from chalicelib.security.vault import TokenVault
+    from chalicelib.bootstrap import build_vault, services
     from chalicelib.services.token_reencrypt import TokenReencryption
     from chalicelib.storage.token_reseal import TokenEnvelopes
 
     built = services()
-    vault = TokenVault(built.aws.client("kms"), built.settings.token_key_id)
+    vault = build_vault(built.settings, built.aws)
     report = TokenReencryption(TokenEnvelopes(), vault, lambda line: print(line, flush=True)).run(
         dry_run=dry_run
     )

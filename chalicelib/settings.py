@@ -96,6 +96,12 @@ VARIABLES: Final[tuple[Variable, ...]] = (
         default="0.1",
     ),
     Variable(
+        "CREATORDECK_VAULT_EPOCH_HOURS",
+        "Hours (1-168) during which every function seals platform tokens under one shared data key.",
+        required=False,
+        default="24",
+    ),
+    Variable(
         "CREATORDECK_TIKTOK_CLIENT_KEY",
         "TikTok Login Kit client key; unset: TikTok cannot be connected.",
         required=False,
@@ -180,6 +186,7 @@ class Settings:
     sync_counters_hours: int = 2
     sync_demographics_hour_utc: int = 4
     sync_jitter: float = 0.1
+    vault_epoch_hours: int = 24
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -224,6 +231,7 @@ class Settings:
             sync_counters_hours=_positive_int(values, "CREATORDECK_SYNC_COUNTERS_HOURS"),
             sync_demographics_hour_utc=_hour(values, "CREATORDECK_SYNC_DEMOGRAPHICS_HOUR_UTC"),
             sync_jitter=_share(values, "CREATORDECK_SYNC_JITTER"),
+            vault_epoch_hours=_hours(values, "CREATORDECK_VAULT_EPOCH_HOURS", 1, 168),
         )
 
     def table_name(self, logical_name: str) -> str:
@@ -278,6 +286,13 @@ def _hour(values: Mapping[str, str | None], name: str) -> int:
     raw = _text(values, name)
     if not raw.isdigit() or int(raw) > 23:
         raise SettingsError(f"{name} must be an hour of the day from 0 to 23 (UTC), got {raw!r}.")
+    return int(raw)
+
+
+def _hours(values: Mapping[str, str | None], name: str, least: int, most: int) -> int:
+    raw = _text(values, name)
+    if not raw.isdigit() or not least <= int(raw) <= most:
+        raise SettingsError(f"{name} must be a whole number of hours from {least} to {most}, got {raw!r}.")
     return int(raw)
 
 

@@ -4,8 +4,10 @@ Run by an operator (``creatordeck tokens reencrypt``). Each connection is read, 
 envelopes already name the current key (so a second run, or a run after an interruption, only does
 what is left), and otherwise opened and sealed again, then saved only if nothing changed since it was
 read; a concurrent refresh wins and the connection is read again. KMS calls stay O(1) per data key:
-the vault unwraps each old data key once (its cache) and seals with one data key per
-``max_key_uses`` seals or ``max_key_age``. Progress names counts only, never token material.
+the vault unwraps each old data key once (its cache) and seals with the epoch's shared data key. A
+run first moves that shared key to the current KMS key (``TokenVault.adopt_current_key``), so the
+functions stop sealing under the old one within ``max_key_age``; a second run re-seals what they
+sealed before. Progress names counts only, never token material.
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ class TokenReencryption:
         total = len(keys)
         verb = "Checking" if dry_run else "Re-sealing"
         self._progress(f"{verb} the tokens of {total} connections under {key_arn}")
+        if not dry_run and self._vault.adopt_current_key():
+            self._progress("The shared data key of this epoch now comes from the current key")
         outcomes: Counter[str] = Counter()
         for done, (workspace_id, connection_id) in enumerate(keys, start=1):
             outcomes[self._one(workspace_id, connection_id, key_arn, dry_run)] += 1

@@ -59,7 +59,8 @@ class AccountsTable(TableModel):
 class ConnectionsTable(TableModel):
     """Connected platform accounts and OAuth states.
 
-    pk ``WORKSPACE#id``, sk ``CONNECTION#id``; pk ``OAUTHSTATE#hash`` (10 min TTL).
+    pk ``WORKSPACE#id``, sk ``CONNECTION#id``; pk ``OAUTHSTATE#hash`` (10 min TTL); pk ``VAULT#KEYRING``,
+    sk ``EPOCH#start`` (the token vault's shared data keys, TTL after their epoch).
     gsi1: ``PLATFORMUSER#platform#user_id`` (deauthorize and deletion callbacks), ``MEMBER#id``
     (a member's OAuth states and Meta choices, for deletion).
     sync_due: ``SHARD#n`` by ``next_sync_at`` (ingest dispatch).

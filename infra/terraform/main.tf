@@ -74,6 +74,7 @@ locals {
     CREATORDECK_SYNC_COUNTERS_HOURS              = tostring(var.sync_counters_hours)
     CREATORDECK_SYNC_DEMOGRAPHICS_HOUR_UTC       = tostring(var.sync_demographics_hour_utc)
     CREATORDECK_SYNC_JITTER                      = tostring(var.sync_jitter)
+    CREATORDECK_VAULT_EPOCH_HOURS                = tostring(var.vault_epoch_hours)
     POWERTOOLS_SERVICE_NAME                      = var.app_name
     POWERTOOLS_METRICS_NAMESPACE                 = var.metrics_namespace
     POWERTOOLS_LOG_LEVEL                         = var.log_level

@@ -233,6 +233,16 @@ variable "sync_jitter" {
   }
 }
 
+variable "vault_epoch_hours" {
+  description = "Hours during which every function seals platform tokens under one shared data key (the token vault's key ring)."
+  type        = number
+  default     = 24
+  validation {
+    condition     = var.vault_epoch_hours >= 1 && var.vault_epoch_hours <= 168 && floor(var.vault_epoch_hours) == var.vault_epoch_hours
+    error_message = "A whole number of hours from 1 to 168."
+  }
+}
+
 variable "operator_role_arns" {
   description = "IAM roles of the people who run operator commands (creatordeck tokens reencrypt): they may use the token key with an encryption context. Attach the matching aws_iam_policy.operator policy to them too."
   type        = list(string)

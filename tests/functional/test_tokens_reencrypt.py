@@ -208,3 +208,24 @@ def test_a_refresh_saved_between_read_and_write_is_never_overwritten(
     code, out, _, _ = run_command(capsys)
     assert code == 0
     assert "already current 1" in out
+
+
+def test_the_command_moves_the_functions_shared_data_key_to_the_new_key(
+    aws: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a function that sealed today under the key ring's shared data key, wrapped by key A
+    sealed = seal_connections(aws)
+    function = bootstrap.build_vault(aws, bootstrap.AwsClients(aws))
+    connection, _, _ = next(iter(sealed.values()))
+    function.seal(Secret("today"), connection.workspace_id, connection.id)
+    _, key_b = move_token_key(aws)
+
+    # WHEN the operator runs the command
+    code, out, kms_calls, _ = run_command(capsys)
+
+    # THEN the shared data key was replaced by one under B, and a function starting now seals under B
+    assert code == 0, out
+    assert "The shared data key of this epoch now comes from the current key" in out
+    assert kms_calls == Counter({"DescribeKey": 1, "Decrypt": 1, "GenerateDataKey": 1}), kms_calls
+    restarted = bootstrap.build_vault(aws, bootstrap.AwsClients(aws))
+    assert envelope_key_arn(restarted.seal(Secret("later"), connection.workspace_id, connection.id)) == key_b
