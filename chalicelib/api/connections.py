@@ -8,18 +8,29 @@ from typing import Any, Final
 from chalice import Response
 
 from chalicelib.api.pages import html_page
-from chalicelib.api.routing import ApiBlueprint
+from chalicelib.api.principal import cookie_value
+from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.api.schemas import NULLABLE_TIMESTAMP, TIMESTAMP, list_of, obj
 from chalicelib.bootstrap import services
-from chalicelib.domain.connections import CallbackFailure
+from chalicelib.domain.connections import CONNECT_STATE_LIFETIME, CallbackFailure
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.platforms import Platform
-from chalicelib.services.connections import CallbackOutcome
+from chalicelib.security.secret import Secret
+from chalicelib.services.connections import CallbackOutcome, ConnectStart
 
 routes = ApiBlueprint(__name__, tag="connections")
 
 HTML: Final = "text/html"
+# Binds a callback to the browser that started the connect. Lax, not Strict: it must ride the
+# platform's top-level redirect back to the callback; sent to the OAuth paths only.
+CONNECT_COOKIE: Final = "cd_connect"
+CONNECT_COOKIE_PATH: Final = "/api/oauth/"
+START_DESCRIPTION: Final = (
+    "Also sets the `cd_connect` cookie (HttpOnly, Secure, SameSite=Lax, Path=/api/oauth/, 10 minutes): "
+    "the callback finishes only in the browser that carries it, so a consent link sent to someone "
+    "else connects nothing. A script must send that cookie with the callback."
+)
 PLATFORM_NAMES: Final = {
     Platform.TIKTOK: "TikTok",
     Platform.INSTAGRAM: "Instagram",
@@ -96,6 +107,7 @@ ACCOUNT_IDS: Final = obj(
 FAILURE_STATUS: Final = {
     CallbackFailure.UNKNOWN_PLATFORM: 404,
     CallbackFailure.INVALID_STATE: 400,
+    CallbackFailure.OTHER_BROWSER: 403,
     CallbackFailure.REDIRECT_MISMATCH: 400,
     CallbackFailure.USED_STATE: 409,
     CallbackFailure.EXPIRED_STATE: 410,
@@ -110,6 +122,11 @@ FAILURE_TEXT: Final = {
     CallbackFailure.INVALID_STATE: (
         "This link is not valid",
         "This sign-in link was not started from CreatorDeck. Start connecting again from CreatorDeck.",
+    ),
+    CallbackFailure.OTHER_BROWSER: (
+        "Start again in this browser",
+        "This sign-in was not started in this browser, so nothing was connected. Start connecting "
+        "again from CreatorDeck in this browser.",
     ),
     CallbackFailure.REDIRECT_MISMATCH: (
         "This link is not valid",
@@ -165,9 +182,10 @@ def list_connections(caller: Caller) -> dict[str, Any]:
     response=AUTHORIZATION,
     action=Action.CONNECTIONS_MANAGE,
     errors=(404,),
+    description=START_DESCRIPTION,
 )
-def start_connection(caller: Caller, platform: str) -> dict[str, Any]:
-    return {"authorization_url": services().connections.start(caller, platform)}
+def start_connection(caller: Caller, platform: str) -> Response:
+    return _started(services().connections.start(caller, platform))
 
 
 @routes.route(
@@ -177,9 +195,10 @@ def start_connection(caller: Caller, platform: str) -> dict[str, Any]:
     response=AUTHORIZATION,
     action=Action.CONNECTIONS_MANAGE,
     errors=(404,),
+    description=START_DESCRIPTION,
 )
-def reconnect_connection(caller: Caller, connection_id: str) -> dict[str, Any]:
-    return {"authorization_url": services().connections.reconnect(caller, connection_id)}
+def reconnect_connection(caller: Caller, connection_id: str) -> Response:
+    return _started(services().connections.reconnect(caller, connection_id))
 
 
 @routes.route(
@@ -230,14 +249,39 @@ def choose_accounts(caller: Caller, pending_id: str, body: dict[str, Any]) -> di
     response_content_type=HTML,
     errors=tuple(sorted(set(FAILURE_STATUS.values()))),
     description=(
-        "Public: the single-use `state` the start call issued identifies the member. Takes the "
+        "Public: the single-use `state` the start call issued identifies the member, and the "
+        "`cd_connect` cookie the start call set must come with it (403 otherwise). Takes the "
         "platform's own query parameters (`code`, `state`, `scope(s)`, `error`...). Answers a small "
         "HTML page: connected, a choice of accounts (Meta), or what went wrong."
     ),
 )
 def oauth_callback(platform: str) -> Response:
-    params = {key: str(value) for key, value in (routes.current_request.query_params or {}).items()}
-    return _page(services().connections.callback(platform, params))
+    request = routes.current_request
+    params = {key: str(value) for key, value in (request.query_params or {}).items()}
+    key = cookie_value(request.headers.get("cookie", ""), CONNECT_COOKIE)
+    outcome = services().connections.callback(platform, params, Secret(key) if key else None)
+    page = _page(outcome)
+    if outcome.failure is None:
+        page.headers["Set-Cookie"] = _connect_cookie("", 0)  # used up with its state
+    return page
+
+
+def _started(started: ConnectStart) -> Response:
+    lifetime = int(CONNECT_STATE_LIFETIME.total_seconds())
+    return json_response(
+        {"authorization_url": started.authorization_url},
+        headers={
+            "Set-Cookie": _connect_cookie(started.browser_key.reveal(), lifetime),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _connect_cookie(value: str, max_age: int) -> str:
+    return (
+        f"{CONNECT_COOKIE}={value}; Max-Age={max_age}; Path={CONNECT_COOKIE_PATH}; Secure; HttpOnly; "
+        "SameSite=Lax"
+    )
 
 
 def _page(outcome: CallbackOutcome) -> Response:

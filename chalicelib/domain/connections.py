@@ -23,6 +23,8 @@ __all__ = [
     "OAuthState",
     "PendingAccount",
     "PendingChoice",
+    "Revocation",
+    "RevokeSkipped",
     "SealedTokens",
     "refresh_due_at",
 ]
@@ -125,6 +127,8 @@ class OAuthState:
     expires_at: datetime
     verifier: str | None = field(default=None, repr=False)  # a vault envelope of the PKCE verifier
     used: bool = False
+    # SHA-256 of the browser key the start call set as a cookie: only that browser may finish.
+    browser_hash: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,7 @@ class CallbackFailure(enum.StrEnum):
     DENIED = "consent_denied"
     PARTIAL = "scopes_missing"
     INVALID_STATE = "state_invalid"
+    OTHER_BROWSER = "browser_mismatch"
     USED_STATE = "state_used"
     EXPIRED_STATE = "state_expired"
     REDIRECT_MISMATCH = "redirect_mismatch"
@@ -214,6 +219,29 @@ class CallbackFailure(enum.StrEnum):
     PLATFORM_BUSY = "platform_busy"
     PLATFORM_ERROR = "platform_error"
     UNKNOWN_PLATFORM = "unknown_platform"
+
+
+class RevokeSkipped(enum.StrEnum):
+    """Why a grant was not revoked at the platform (its tokens are deleted all the same)."""
+
+    GRANT_IN_USE = "grant_in_use"  # another live connection of the same platform user needs it
+    NO_TOKENS = "no_tokens"
+    NOT_CONFIGURED = "platform_not_configured"
+    PLATFORM_REFUSED = "platform_refused"
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """What became of a grant when its connection let go of it."""
+
+    revoked: bool
+    skipped: RevokeSkipped | None = None
+
+    def audit_details(self) -> dict[str, str | bool]:
+        details: dict[str, str | bool] = {"revoked_at_platform": self.revoked}
+        if self.skipped is not None:
+            details["not_revoked_because"] = self.skipped.value
+        return details
 
 
 @dataclass(frozen=True)

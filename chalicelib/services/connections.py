@@ -24,6 +24,8 @@ from chalicelib.domain.connections import (
     OAuthState,
     PendingAccount,
     PendingChoice,
+    Revocation,
+    RevokeSkipped,
     SealedTokens,
     refresh_due_at,
 )
@@ -52,12 +54,13 @@ from chalicelib.platforms.base import (
     RetryLaterError,
 )
 from chalicelib.security.secret import Secret
-from chalicelib.security.tokens import hash_secret, new_id
+from chalicelib.security.tokens import hash_secret, new_id, new_secret
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.ports import AccountStore, AlertNotifier, ConnectionStore, IngestQueue, Vault
 
 __all__ = [
     "CallbackOutcome",
+    "ConnectStart",
     "ConnectionService",
     "PlatformAccess",
     "RefreshOutcome",
@@ -98,6 +101,15 @@ class CallbackOutcome:
     missing_scopes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ConnectStart:
+    """Where to send the browser for consent, and the key that browser must bring back to the
+    callback (set as a cookie), so that a consent link sent to someone else finishes nothing."""
+
+    authorization_url: str
+    browser_key: Secret
+
+
 class _Failed(Exception):
     def __init__(self, failure: CallbackFailure, missing: Sequence[str] = ()) -> None:
         super().__init__(failure.value)
@@ -133,11 +145,12 @@ class ConnectionService:
 
     # --- connect --------------------------------------------------------------------------------
 
-    def start(self, caller: Caller, platform_id: str) -> str:
-        """A single-use state bound to the caller, and the platform's consent URL to send them to."""
+    def start(self, caller: Caller, platform_id: str) -> ConnectStart:
+        """A single-use state bound to the caller and their browser, and the consent URL."""
         platform, provider = self._provider(platform_id)
         state = secrets.token_urlsafe(32)
         state_hash = hash_secret(state)
+        browser_key = new_secret()
         request = provider.authorization_request(state)
         verifier = None
         if request.code_verifier is not None:
@@ -154,31 +167,40 @@ class ConnectionService:
                 scopes=request.scopes,
                 expires_at=self._now() + CONNECT_STATE_LIFETIME,
                 verifier=verifier,
+                browser_hash=hash_secret(browser_key),
             )
         )
-        return request.url
+        return ConnectStart(request.url, Secret(browser_key))
 
-    def reconnect(self, caller: Caller, connection_id: str) -> str:
+    def reconnect(self, caller: Caller, connection_id: str) -> ConnectStart:
         connection, _ = self._visible(caller, connection_id)
         return self.start(caller, connection.platform.value)
 
-    def callback(self, platform_id: str, params: Mapping[str, str]) -> CallbackOutcome:
-        """Finishes a connect from the platform's redirect; every failure is an outcome, never a raise."""
+    def callback(
+        self, platform_id: str, params: Mapping[str, str], browser_key: Secret | None
+    ) -> CallbackOutcome:
+        """Finishes a connect from the platform's redirect, in the browser that started it (by the
+        key ``start`` gave it); every failure is an outcome, never a raise."""
         try:
             platform = Platform(platform_id)
         except ValueError:
             return CallbackOutcome(None, failure=CallbackFailure.UNKNOWN_PLATFORM)
         try:
-            return self._callback(platform, params)
+            return self._callback(platform, params, browser_key)
         except _Failed as failed:
             logger.info("connect failed", extra={"platform": platform.value, "failure": failed.failure.value})
             return CallbackOutcome(platform, failure=failed.failure, missing_scopes=failed.missing)
 
-    def _callback(self, platform: Platform, params: Mapping[str, str]) -> CallbackOutcome:
+    def _callback(
+        self, platform: Platform, params: Mapping[str, str], browser_key: Secret | None
+    ) -> CallbackOutcome:
         raw_state = params.get("state", "")
         if not raw_state:
             raise _Failed(CallbackFailure.INVALID_STATE)
-        taken = self._store.take_state(hash_secret(raw_state))
+        # Another browser's callback (a consent link sent to someone else) is refused before the
+        # state is used up or any code exchanged: the account must not land in the sender's workspace.
+        browser_hash = hash_secret(browser_key.reveal()) if browser_key is not None else None
+        taken = self._store.take_state(hash_secret(raw_state), browser_hash)
         if isinstance(taken, CallbackFailure):
             raise _Failed(taken)
         state = taken
@@ -209,7 +231,8 @@ class ConnectionService:
         tokens = self._call(provider.exchange_code(code, request))
         missing = sorted(tokens.missing_scopes(state.scopes))
         if missing:
-            self._revoke_quietly(provider, tokens)
+            # Nothing is connected; the grant goes too unless a connection already rides it.
+            self._revoke_unless_in_use(provider, tokens.platform, tokens.user_id, lambda: tokens)
             raise _Failed(CallbackFailure.PARTIAL, missing)
         if platform in META:
             return self._meta_accounts(state, provider, tokens)
@@ -346,51 +369,69 @@ class ConnectionService:
         return [c for c in connections if c.visible_to(caller.member)]
 
     def disconnect(self, caller: Caller, connection_id: str) -> None:
-        """Revokes at the platform (best effort), deletes the tokens at once, stops syncs, audits."""
+        """Revokes at the platform (best effort, and only the last user of a grant), deletes the
+        tokens at once, stops syncs, audits."""
         connection, sealed = self._visible(caller, connection_id)
-        provider = self._platforms().provider(connection.platform)
-        if provider is not None and sealed.access and self._revocable(connection):
-            tokens = _open(self._vault(), sealed, connection.platform, connection.workspace_id, connection.id)
-            revoked = self._revoke_quietly(provider, tokens)
-        else:
-            revoked = False
+        revocation = self.release_grant(connection, sealed)
         self._store.delete_connection(connection, self._store.due_key(connection.workspace_id, connection.id))
         self._audit.by(
             caller,
             AuditAction.CONNECTION_DISCONNECTED,
             connection.id,
             platform=connection.platform.value,
-            revoked_at_platform=revoked,
+            **revocation.audit_details(),
         )
 
     def revoke_at_platform(self, connection: Connection, sealed: SealedTokens) -> bool:
         """Best effort, for deauthorization and deletion: False when not revoked (or not ours to revoke)."""
+        return self.release_grant(connection, sealed).revoked
+
+    def release_grant(self, connection: Connection, sealed: SealedTokens) -> Revocation:
+        """Revokes the connection's grant at the platform unless another live connection rides it."""
         provider = self._platforms().provider(connection.platform)
-        if provider is None or not sealed.access or not self._revocable(connection):
-            return False
-        tokens = _open(self._vault(), sealed, connection.platform, connection.workspace_id, connection.id)
-        return self._revoke_quietly(provider, tokens)
+        if provider is None:
+            return Revocation(False, RevokeSkipped.NOT_CONFIGURED)
+        if not sealed.access:
+            return Revocation(False, RevokeSkipped.NO_TOKENS)
+        return self._revoke_unless_in_use(
+            provider,
+            connection.platform,
+            connection.platform_user_id,
+            lambda: _open(self._vault(), sealed, connection.platform, connection.workspace_id, connection.id),
+            leaving=connection.id,
+        )
 
-    def _revocable(self, connection: Connection) -> bool:
-        # One Meta user token grants the whole app: revoking it for one Page would cut every other
-        # Page or Instagram account of that person, so it is revoked with the last of them.
-        if connection.platform not in META:
-            return True
-        others = [
-            c
-            for platform in META
-            for c in self._store.find_by_platform_user(platform, connection.platform_user_id)
-            if c.id != connection.id and c.status is not ConnectionStatus.DISCONNECTED
-        ]
-        return not others
-
-    def _revoke_quietly(self, provider: PlatformProvider, tokens: TokenSet) -> bool:
+    def _revoke_unless_in_use(
+        self,
+        provider: PlatformProvider,
+        platform: Platform,
+        platform_user_id: str,
+        tokens: Callable[[], TokenSet],
+        leaving: str | None = None,
+    ) -> Revocation:
+        """Every revoke goes through here. A platform revokes a person's grant to the app as a whole
+        (every token of that user, in every workspace; for Meta, every Page and Instagram account of
+        that person), so it is revoked only when no other live connection uses it."""
+        if self._grant_in_use(platform, platform_user_id, leaving):
+            logger.info("revoke skipped: grant still in use", extra={"platform": platform.value})
+            return Revocation(False, RevokeSkipped.GRANT_IN_USE)
+        opened = tokens()
         try:
-            self._platforms().run(provider.revoke(tokens), CALLBACK_DEADLINE_SECONDS)
+            self._platforms().run(provider.revoke(opened), CALLBACK_DEADLINE_SECONDS)
         except PlatformError as exc:
-            logger.warning("revoke failed", extra={"platform": tokens.platform.value, "kind": exc.kind})
-            return False
-        return True
+            logger.warning("revoke failed", extra={"platform": platform.value, "kind": exc.kind})
+            return Revocation(False, RevokeSkipped.PLATFORM_REFUSED)
+        return Revocation(True)
+
+    def _grant_in_use(self, platform: Platform, platform_user_id: str, leaving: str | None) -> bool:
+        """Whether a live connection other than ``leaving`` belongs to the same platform user (for
+        Meta: to the same app-scoped user on Facebook or Instagram)."""
+        platforms = META if platform in META else frozenset({platform})
+        return any(
+            c.id != leaving and c.status is not ConnectionStatus.DISCONNECTED
+            for each in platforms
+            for c in self._store.find_by_platform_user(each, platform_user_id)
+        )
 
     # --- keep tokens alive ----------------------------------------------------------------------
 

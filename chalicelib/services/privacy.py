@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final, NoReturn, Protocol
 
 from chalicelib.domain.audit import AuditAction
-from chalicelib.domain.connections import Connection, ConnectionStatus, SealedTokens
+from chalicelib.domain.connections import Connection, ConnectionStatus, Revocation, SealedTokens
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from chalicelib.domain.identity import Caller, Member
 from chalicelib.domain.permissions import Action, Role
@@ -115,7 +115,10 @@ class Disconnector(Protocol):
 
 
 class Revoker(Protocol):
+    """Revokes a connection's grant at the platform unless another live connection still uses it."""
+
     def revoke_at_platform(self, connection: Connection, sealed: SealedTokens) -> bool: ...
+    def release_grant(self, connection: Connection, sealed: SealedTokens) -> Revocation: ...
 
 
 class PrivacyQueue(Protocol):
@@ -394,10 +397,10 @@ class PrivacyService:
             found.append(_target(connection))
             if connection.status is ConnectionStatus.DISCONNECTED:
                 continue
-            revoked = False
+            revocation = Revocation(False)
             loaded = self._connections.get_connection(connection.workspace_id, connection.id)
             if revoke and loaded is not None:
-                revoked = self._revoker.revoke_at_platform(connection, loaded[1])
+                revocation = self._revoker.release_grant(connection, loaded[1])
             if self._disconnector.mark_disconnected(connection, reason):
                 self._audit.record(
                     AuditAction.CONNECTION_DEAUTHORIZED,
@@ -407,7 +410,7 @@ class PrivacyService:
                     details={
                         "platform": connection.platform.value,
                         "reason": reason,
-                        "revoked_at_platform": revoked,
+                        **revocation.audit_details(),
                     },
                 )
         return tuple(found)

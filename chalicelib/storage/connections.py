@@ -51,6 +51,7 @@ from chalicelib.domain.connections import (
 )
 from chalicelib.domain.platforms import Platform
 from chalicelib.domain.summary import AccountStats
+from chalicelib.security.tokens import same_hash
 from chalicelib.storage.base import TableModel, epoch, get_live, is_conditional_failure, shared_connection
 from chalicelib.storage.models import ConnectionsTable
 from chalicelib.storage.platform_accounts import account_lookup_item, connections_of_account
@@ -106,6 +107,7 @@ class OAuthStateItem(ConnectionsTable):
     redirect_uri = UnicodeAttribute()
     scopes = UnicodeAttribute(default="[]")
     verifier_envelope = UnicodeAttribute(null=True)
+    browser_hash = UnicodeAttribute(null=True)  # SHA-256 of the start's browser key (cookie)
     used_at = UTCDateTimeAttribute(null=True)
 
 
@@ -159,11 +161,13 @@ class ConnectionsRepository:
             redirect_uri=state.redirect_uri,
             scopes=json.dumps(list(state.scopes)),
             verifier_envelope=state.verifier,
+            browser_hash=state.browser_hash or None,
             expires_at=state.expires_at,
         ).save(condition=OAuthStateItem.pk.does_not_exist())
 
-    def take_state(self, state_hash: str) -> OAuthState | CallbackFailure:
-        """The state, now used up; or why it cannot be used (unknown, used, expired)."""
+    def take_state(self, state_hash: str, browser_hash: str | None) -> OAuthState | CallbackFailure:
+        """The state, now used up; or why it cannot be used (unknown, used, expired, or presented by
+        another browser than the one that started it, which uses nothing up)."""
         now = self._now()
         try:
             # Read past the TTL filter: an expired state deserves its own answer until DynamoDB drops it.
@@ -174,6 +178,8 @@ class ConnectionsRepository:
             return CallbackFailure.USED_STATE
         if item.expires_at is None or item.expires_at <= now:
             return CallbackFailure.EXPIRED_STATE
+        if not (item.browser_hash and browser_hash and same_hash(item.browser_hash, browser_hash)):
+            return CallbackFailure.OTHER_BROWSER
         verifier = item.verifier_envelope  # update() reloads the item, which then has none
         try:
             # Single use: only one caller flips used_at; the verifier goes with it.
@@ -195,6 +201,7 @@ class ConnectionsRepository:
             expires_at=item.expires_at,
             verifier=verifier,
             used=True,
+            browser_hash=item.browser_hash or "",
         )
 
     # --- Meta account choices -------------------------------------------------------------------

@@ -126,9 +126,12 @@ def connect_through_api(stack: LocalStack, api: ApiClient, platform: str, user: 
     """Consent approved at once by the simulator, as this user; the callback page answers "Connected"."""
     simulator(stack, auto_approve=True, next_user=user)
     try:
-        started = api.post(f"/api/oauth/{platform}/start", {})
-        consent = httpx.get(str(started["authorization_url"]), follow_redirects=False, timeout=15)
-        callback = httpx.get(consent.headers["location"], follow_redirects=False, timeout=30)
+        started = api.http.post(f"/api/oauth/{platform}/start", json={})
+        started.raise_for_status()
+        consent = httpx.get(started.json()["authorization_url"], follow_redirects=False, timeout=15)
+        # The callback finishes only with the start's cookie (Secure: httpx would not send it over HTTP).
+        cookie = {"Cookie": f"cd_connect={started.cookies['cd_connect']}"}
+        callback = httpx.get(consent.headers["location"], headers=cookie, follow_redirects=False, timeout=30)
         assert callback.status_code == 200, callback.text
     finally:
         simulator(stack, auto_approve=False, next_user=None)

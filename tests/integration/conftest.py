@@ -6,10 +6,13 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from devstack.config import Ports
 from devstack.stack import LocalStack
+
+CONNECT_COOKIE = "cd_connect"
 
 
 def free_port() -> int:
@@ -23,6 +26,12 @@ def free_ports() -> Ports:
     return Ports(
         front=free_port(), api=free_port(), clock=free_port(), aws=free_port(), simulator=free_port()
     )
+
+
+def browser_cookie(started: httpx.Response) -> dict[str, str]:
+    """The headers the browser that made the start call sends to the callback: its connect cookie
+    (Secure, so httpx's jar would not send it over the stack's plain HTTP by itself)."""
+    return {"Cookie": f"{CONNECT_COOKIE}={started.cookies[CONNECT_COOKIE]}"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

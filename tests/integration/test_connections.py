@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from devstack.stack import HOST, LocalStack
+from tests.integration.conftest import browser_cookie
 
 # (our platform, the simulator's name for its app, who consents, sim knobs)
 PLATFORMS = [
@@ -66,7 +67,9 @@ def test_connect_refresh_and_disconnect_over_http(
     assert started.status_code == 200, started.text
     consent = httpx.get(started.json()["authorization_url"], follow_redirects=False)
     assert consent.status_code == 302, consent.text
-    callback = httpx.get(consent.headers["location"], follow_redirects=False, timeout=30)
+    callback = httpx.get(
+        consent.headers["location"], headers=browser_cookie(started), follow_redirects=False, timeout=30
+    )
     assert callback.status_code == 200, callback.text
     assert "text/html" in callback.headers["content-type"]
     if "data-pending='" in callback.text:  # Meta: several Pages, pick one

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from devstack.stack import HOST, LocalStack
+from tests.integration.conftest import browser_cookie
 from tests.integration.test_connections import PLATFORMS, connections
 
 
@@ -66,7 +67,9 @@ def connect(
     known = {c["id"] for c in connections(admin)}
     started = admin.post(f"/api/oauth/{platform}/start")
     consent = httpx.get(started.json()["authorization_url"], follow_redirects=False)
-    callback = httpx.get(consent.headers["location"], follow_redirects=False, timeout=30)
+    callback = httpx.get(
+        consent.headers["location"], headers=browser_cookie(started), follow_redirects=False, timeout=30
+    )
     assert callback.status_code == 200, callback.text
     if "data-pending='" in callback.text:
         pending_id = callback.text.split("data-pending='", 1)[1].split("'", 1)[0]

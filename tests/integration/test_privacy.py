@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from devstack.stack import HOST, LocalStack
+from tests.integration.conftest import browser_cookie
 
 
 def signed_request(user_id: str, secret: str = "sim-meta-app-secret") -> str:
@@ -71,9 +72,10 @@ def test_tiktok_delivery_from_the_simulator_is_accepted_after_a_disconnect(
     httpx.post(
         f"{sim}/_sim/knobs", json={"auto_approve": True, "next_user": "leo@example.test"}
     ).raise_for_status()
-    started = admin.post("/api/oauth/tiktok/start").json()["authorization_url"]
-    consent = httpx.get(started, follow_redirects=False)
-    assert httpx.get(consent.headers["location"], timeout=30).status_code == 200
+    started = admin.post("/api/oauth/tiktok/start")
+    consent = httpx.get(started.json()["authorization_url"], follow_redirects=False)
+    callback = httpx.get(consent.headers["location"], headers=browser_cookie(started), timeout=30)
+    assert callback.status_code == 200
     connection = next(c for c in admin.get("/api/connections").json()["items"] if c["platform"] == "tiktok")
     assert admin.delete(f"/api/connections/{connection['id']}").status_code == 204
 

@@ -19,6 +19,15 @@ from simulator import Knobs, Simulator
 from tests.functional.team import Persona, Team
 
 PUBLIC_BASE_URL = "http://127.0.0.1:8000"  # a loopback redirect URI, as the simulator's test apps accept
+CONNECT_COOKIE = "cd_connect"
+
+
+def set_cookie_value(response: Any, name: str) -> str | None:
+    """The value a response's Set-Cookie gives ``name`` ("" when it clears it), None when it sets none."""
+    header = str(response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or "")
+    first, _, _ = header.partition(";")
+    key, _, value = first.strip().partition("=")
+    return value if key == name else None
 
 
 @dataclass
@@ -87,20 +96,32 @@ def browser(sim: Simulator) -> Iterator[httpx.Client]:
 
 
 class Flow:
-    """Drives start -> consent -> callback through the real routes."""
+    """Drives start -> consent -> callback through the real routes, as one browser: the connect
+    cookie the last start set goes with each callback (the last start wins, as in a browser)."""
 
     def __init__(self, team: Team, browser: httpx.Client, sim: Simulator) -> None:
         self.team = team
         self.browser = browser
         self.sim = sim
+        self.connect_cookie: str | None = None
 
     def knobs(self, **values: Any) -> None:
         response = self.browser.post("http://simulator.local/_sim/knobs", json=values)
         assert response.status_code == 200, response.text
 
     def start(self, persona: Persona, platform: str) -> str:
-        response = self.team.post(f"/api/oauth/{platform}/start", {}, persona.headers)
+        return self._started(self.team.post(f"/api/oauth/{platform}/start", {}, persona.headers))
+
+    def reconnect(self, persona: Persona, connection_id: str) -> str:
+        return self._started(
+            self.team.post(f"/api/connections/{connection_id}/reconnect", {}, persona.headers)
+        )
+
+    def _started(self, response: Any) -> str:
         assert response.status_code == 200, response.body
+        cookie = set_cookie_value(response, CONNECT_COOKIE)
+        assert cookie, response.headers
+        self.connect_cookie = cookie
         return str(json.loads(response.body)["authorization_url"])
 
     def consent(self, authorization_url: str, **form: Any) -> str:
@@ -121,8 +142,14 @@ class Flow:
         assert f"{location.scheme}://{location.netloc}" == PUBLIC_BASE_URL
         return f"{location.path}?{location.query}"
 
-    def callback(self, path: str) -> Any:
-        return self.team.http.get(path)
+    def callback(self, path: str, cookie: str | None = None) -> Any:
+        """The platform's redirect, followed with this browser's connect cookie (or ``cookie``)."""
+        value = cookie if cookie is not None else self.connect_cookie
+        headers = {"Cookie": f"{CONNECT_COOKIE}={value}"} if value else {}
+        response = self.team.http.get(path, headers=headers)
+        if set_cookie_value(response, CONNECT_COOKIE) == "":
+            self.connect_cookie = None
+        return response
 
     def connect(self, persona: Persona, platform: str, **form: Any) -> Any:
         return self.callback(self.consent(self.start(persona, platform), **form))

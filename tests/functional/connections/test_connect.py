@@ -225,9 +225,7 @@ def test_reconnect_renews_the_same_connection(team: Team, flow: Flow) -> None:
     flow.connect(admin, "tiktok")
     [before] = flow.connections(admin)
 
-    started = team.post(f"/api/connections/{before['id']}/reconnect", {}, admin.headers)
-    url = json.loads(started.body)["authorization_url"]
-    page = flow.callback(flow.consent(url))
+    page = flow.callback(flow.consent(flow.reconnect(admin, before["id"])))
 
     assert page_code(page) == "connected"
     [after] = flow.connections(admin)
