@@ -228,6 +228,7 @@ class RevokeSkipped(enum.StrEnum):
     NO_TOKENS = "no_tokens"
     NOT_CONFIGURED = "platform_not_configured"
     PLATFORM_REFUSED = "platform_refused"
+    NO_REVOKE_CALL = "platform_has_no_revoke_call"  # Threads: the person removes the app there
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,11 @@ class PlatformProvider(Protocol):
         """New tokens. Persist the result *before* using it: the old refresh token may be dead now."""
         ...
 
+    @property
+    def revocable(self) -> bool:
+        """Whether the platform has a call that withdraws the app's access (Threads has none)."""
+        ...
+
     def revoke(self, tokens: TokenSet) -> Flow[None]:
         """Withdraw the app's access at the platform (no-op where the platform has no revoke call)."""
         ...

@@ -105,6 +105,7 @@ class FacebookLoginProvider:
     """Facebook Login, Page tokens and revoke; subclassed by the Facebook Page and Instagram providers."""
 
     platform_id: Platform = Platform.FACEBOOK
+    revocable: bool = True  # DELETE /me/permissions
 
     def __init__(self, config: PlatformConfig, wall_clock: Callable[[], datetime] | None = None) -> None:
         self._config = config

@@ -43,6 +43,8 @@ INSIGHTS = "threads_manage_insights"
 
 
 class ThreadsProvider:
+    revocable: bool = False  # no documented revoke call (platforms/meta.md §5)
+
     def __init__(self, config: PlatformConfig, wall_clock: Callable[[], datetime] | None = None) -> None:
         self._config = config
         self._version = config.api_version or THREADS_VERSION

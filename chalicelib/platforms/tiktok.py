@@ -53,6 +53,8 @@ MAX_PAGES = 200
 
 
 class TikTokProvider:
+    revocable: bool = True  # POST /v2/oauth/revoke/
+
     def __init__(self, config: PlatformConfig, wall_clock: Callable[[], datetime] | None = None) -> None:
         self._config = config
         self._now = wall_clock or (lambda: datetime.now(UTC))

@@ -53,6 +53,8 @@ GENDERS = {"female": "female", "male": "male", "user_specified": "unspecified"}
 
 
 class YouTubeProvider:
+    revocable: bool = True  # Google's /revoke
+
     def __init__(self, config: PlatformConfig, wall_clock: Callable[[], datetime] | None = None) -> None:
         self._config = config
         self._now = wall_clock or (lambda: datetime.now(UTC))

@@ -415,6 +415,8 @@ class ConnectionService:
         if self._grant_in_use(platform, platform_user_id, leaving):
             logger.info("revoke skipped: grant still in use", extra={"platform": platform.value})
             return Revocation(False, RevokeSkipped.GRANT_IN_USE)
+        if not provider.revocable:
+            return Revocation(False, RevokeSkipped.NO_REVOKE_CALL)
         opened = tokens()
         try:
             self._platforms().run(provider.revoke(opened), CALLBACK_DEADLINE_SECONDS)

@@ -144,3 +144,20 @@ def test_partial_consent_of_someone_with_no_connection_is_revoked_at_once(team: 
 
     assert page_code(page) == "scopes_missing"
     assert [r["platform"] for r in revocations(flow)] == ["tiktok"]
+
+
+def test_disconnecting_threads_says_threads_has_no_revoke_call(team: Team, flow: Flow) -> None:
+    # GIVEN a Threads account, the one platform with no documented way for an app to revoke itself
+    admin = team.create_workspace()
+    flow.connect(admin, "threads")
+    [threads] = flow.connections(admin)
+
+    # WHEN it is disconnected
+    disconnect(team, admin, threads)
+
+    # THEN our tokens are gone, nothing is claimed as revoked, and the audit says why
+    assert flow.connections(admin) == []
+    assert revocations(flow) == []
+    details = disconnect_audit(team, admin, threads["id"])
+    assert details["revoked_at_platform"] is False
+    assert details["not_revoked_because"] == "platform_has_no_revoke_call"
