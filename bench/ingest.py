@@ -120,7 +120,6 @@ def run(count: int, latency: float, ports: Ports) -> int:
     from chalicelib.domain.platforms import Platform
     from chalicelib.platforms.http import PlatformClient
     from chalicelib.security.tokens import new_id
-    from chalicelib.security.vault import TokenVault
     from chalicelib.services.connections import _seal
     from chalicelib.settings import Settings
     from chalicelib.storage.connections import ConnectionsRepository
@@ -144,7 +143,7 @@ def run(count: int, latency: float, ports: Ports) -> int:
         code = urllib.parse.parse_qs(urllib.parse.urlsplit(redirect).query)["code"][0]
         tokens = PlatformClient(browser).run(provider.exchange_code(code, request))
     kms = built.aws.client("kms")
-    vault = TokenVault(kms, settings.token_key_id)
+    vault = bootstrap.build_vault(settings, built.aws)  # on the key ring, as the functions seal
     store = ConnectionsRepository()
     queue = SqsIngestQueue(built.aws.client("sqs"), settings.ingest_queue_url)
     bodies = []

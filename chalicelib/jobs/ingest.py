@@ -8,6 +8,7 @@ after the redrive limit moves it to the DLQ), and one poison message never fails
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -101,6 +102,25 @@ def _requests(event: dict[str, Any]) -> list[SyncRequest]:
 STORAGE_THREADS = 32
 
 
+class _ContainerThreads(ThreadPoolExecutor):
+    """The storage threads of every invocation the container serves, as its clients are.
+
+    Starting a thread waits until the new thread runs, and while the batch's other threads hold the
+    GIL that took some 4 ms each, on the event loop: threads of the invocation's own, started anew in
+    every batch, stalled its platform calls for about 90 ms a batch (bench/ingest.py, 2 busy cores).
+    ``asyncio.run`` shuts the loop's default executor down as the invocation ends; these threads stay
+    for the next one.
+    """
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:  # noqa: ARG002
+        return  # idle threads cost nothing; the interpreter ends them at exit
+
+
+@functools.cache
+def _storage_threads() -> ThreadPoolExecutor:
+    return _ContainerThreads(STORAGE_THREADS, thread_name_prefix="ingest-storage")
+
+
 class _BatchClient:
     def __init__(
         self, records: int, opener: Callable[[], tuple[AsyncPlatformClient, Callable[[], Awaitable[None]]]]
@@ -108,13 +128,11 @@ class _BatchClient:
         self._left = records
         self._opener = opener
         self._opened: tuple[AsyncPlatformClient, Callable[[], Awaitable[None]]] | None = None
-        self._threads: ThreadPoolExecutor | None = None
 
     def client(self) -> AsyncPlatformClient:
         if self._opened is None:
-            # The invocation's own threads: the loop may outlive it (and asyncio.run shuts its pool).
-            self._threads = ThreadPoolExecutor(STORAGE_THREADS, thread_name_prefix="ingest-storage")
-            asyncio.get_running_loop().set_default_executor(self._threads)
+            # Set on every invocation: the loop may be new (asyncio.run) or the one Lambda kept.
+            asyncio.get_running_loop().set_default_executor(_storage_threads())
             self._opened = self._opener()
         return self._opened[0]
 
@@ -123,6 +141,3 @@ class _BatchClient:
         if self._left == 0 and self._opened is not None:
             await self._opened[1]()
             self._opened = None
-        if self._left == 0 and self._threads is not None:
-            self._threads.shutdown(wait=False)
-            self._threads = None

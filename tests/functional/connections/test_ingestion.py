@@ -7,6 +7,7 @@ as an event source mapping would; the platforms are the simulator through ``http
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,6 +92,32 @@ def test_a_redelivered_message_writes_nothing_new(
     assert clock.drain() == 2
 
     assert {table: len(items_in(wired, table)) for table in ("metrics", "posts")} == before
+
+
+def storage_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name.startswith("ingest-storage")}
+
+
+def test_the_storage_threads_of_one_batch_serve_the_next(
+    team: Team, flow: Flow, clock: JobClock, wired: Settings
+) -> None:
+    # GIVEN a batch synced (starting a thread stalls the event loop: a warm container keeps them)
+    admin, connection = connect(team, flow, "tiktok")
+    assert clock.drain() == 1
+    first = storage_threads()
+    assert first
+
+    # WHEN the next batch syncs
+    queue = SqsIngestQueue(boto3.client("sqs", region_name=wired.aws_region), wired.ingest_queue_url)
+    queue.send_batch(
+        [{"workspace_id": admin.workspace_id, "connection_id": connection["id"], "kind": "backfill"}]
+    )
+    assert clock.drain() == 1
+
+    # THEN the first batch's threads served it and are still there for the one after
+    assert clock.history[-1].ok
+    assert not clock.history[-1].failed_message_ids
+    assert all(thread.is_alive() for thread in first)
 
 
 def test_dispatch_finds_due_connections_through_the_index_and_queues_them_once(
