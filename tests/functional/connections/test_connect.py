@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from chalicelib.bootstrap import services
+from chalicelib.settings import Settings
 from tests.functional.connections.conftest import Flow, page_code
+from tests.functional.connections.test_ingestion import items_in
 from tests.functional.team import Team
 
 SINGLE_ACCOUNT_PLATFORMS = ["tiktok", "youtube", "threads"]
@@ -95,6 +97,30 @@ def test_partly_granted_scopes_end_on_a_clear_page(team: Team, flow: Flow, platf
     assert page_code(page) == "scopes_missing"
     assert "Missing:" in page.body.decode()
     assert flow.connections(admin) == []
+
+
+@pytest.mark.parametrize("items", ["omitted", "empty_list"])
+def test_google_account_without_a_youtube_channel_ends_on_a_clear_page(
+    team: Team, flow: Flow, items: str
+) -> None:
+    # GIVEN a Google account that owns no channel, answered either way the contract allows
+    admin = team.create_workspace()
+    flow.knobs(next_user="noa@example.test", youtube_no_channel_items=items)
+
+    # WHEN its owner consents
+    page = flow.connect(admin, "youtube")
+
+    # THEN a page says what to do, nothing is connected and the unusable grant is withdrawn
+    assert page.status_code == 400
+    assert page_code(page) == "no_youtube_channel"
+    assert (
+        "This Google account has no YouTube channel. Create one on YouTube, or sign in with the "
+        "account that owns the channel, then connect again."
+    ) in page.body.decode()
+    assert flow.connections(admin) == []
+    assert ingest_messages() == []
+    revocations = flow.browser.get("http://simulator.local/_sim/revocations").json()["revocations"]
+    assert [r["platform"] for r in revocations] == ["google"]
 
 
 def test_replayed_state_is_refused(team: Team, flow: Flow) -> None:
@@ -205,10 +231,13 @@ def test_a_creator_sees_and_manages_only_their_own_connections(team: Team, flow:
     assert refused.status_code == 404
 
 
-def test_disconnect_revokes_at_the_platform_deletes_tokens_and_audits(team: Team, flow: Flow) -> None:
+def test_disconnect_revokes_at_the_platform_deletes_tokens_and_audits(
+    team: Team, flow: Flow, wired: Settings
+) -> None:
     admin = team.create_workspace()
     flow.connect(admin, "youtube")
     [connection] = flow.connections(admin)
+    assert any(connection["id"] in str(item) for item in items_in(wired, "connections"))
 
     response = team.http.delete(f"/api/connections/{connection['id']}", headers=admin.headers)
 
@@ -218,6 +247,12 @@ def test_disconnect_revokes_at_the_platform_deletes_tokens_and_audits(team: Team
     assert [r["platform"] for r in revocations] == ["google"]
     audit = json.loads(team.http.get("/api/audit", headers=admin.headers).body)["items"]
     assert "connection.disconnected" in [entry["action"] for entry in audit]
+    # nothing of it stays in the connections table: not the item, its sealed tokens, nor its schedule
+    left = [item for item in items_in(wired, "connections") if connection["id"] in str(item)]
+    assert left == []
+    assert not any(
+        "cdv1." in str(item) for item in items_in(wired, "connections") if "CONNECTION#" in str(item)
+    )
 
 
 def test_reconnect_renews_the_same_connection(team: Team, flow: Flow) -> None:
