@@ -304,6 +304,7 @@ def test_alerts_are_acknowledged_and_leave_the_open_list(
     alert = page.locator(".alert-item").filter(has_text="leo.lifts").first
     expect(alert).to_be_visible()
     visitor.shot("alerts")
+    assert csv_header(page, "Download open alerts as CSV")[:2] == ["id", "kind"]
     open_before = page.locator(".alert-item").count()
     alert.get_by_role("button", name=re.compile("Acknowledge")).click()
     expect(page.get_by_text("Acknowledged").first).to_be_visible()

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import type { Alert, AlertsPage } from "../dashboard-api";
 import { paths } from "../dashboard-api";
+import { CsvLink } from "../dashboard-ui";
 import { alertLabel, platformName } from "../format";
 import { Empty, ErrorNote, Loading, Page, useAction, useLoad, When } from "../ui";
 
@@ -71,6 +72,11 @@ export function Alerts() {
           ))}
         </ul>
       )}
+      {items.length > 0 || cursor ? (
+        <p class="toolbar">
+          <CsvLink href={`/api/alerts?status=${status}&format=csv`}>{status === "open" ? "Download open alerts as CSV" : "Download all alerts as CSV"}</CsvLink>
+        </p>
+      ) : null}
       {more.error ? <ErrorNote error={more.error} /> : null}
       {items.length > 0 && extra && extra.lastFound === 0 && extra.cursor && !more.busy ? (
         <p class="muted" role="status">
