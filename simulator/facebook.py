@@ -345,6 +345,9 @@ def _exchange_long_lived(state: SimState, client_id: str, value: str) -> httpx.R
         return problem
     assert token is not None
     fresh = _user_token(state, client_id, token.user_id, token.scopes, long=True)
+    if token.extra.get("lived") == "long" and state.knobs.meta_reexchange_expiry == "unchanged":
+        # meta.md §1.3 [U]: re-exchanging a long-lived token may not extend it; a new string, same death.
+        fresh.expires_at = token.expires_at
     return _token_body(state, fresh)
 
 

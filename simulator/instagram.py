@@ -337,22 +337,30 @@ def _demographics(
     if not keys or any(k not in BREAKDOWNS for k in keys) or len(keys) > 2:
         return graph_error(400, f"(#100) {metric} requires one breakdown of: age, city, country, gender", 100)
     now = state.now()
-    if account.followers(now) < 100:
+    window = account.activity(now - TIMEFRAMES[timeframe], now)
+    engagements = window.likes + window.comments + window.saves + window.shares
+    # meta.md §2.5 [U]: the newest doc copy withholds engaged-audience demographics below 100
+    # engagements in the timeframe, an older copy below 100 followers (as for the other two metrics).
+    by_engagements = (
+        metric == "engaged_audience_demographics"
+        and state.knobs.ig_engaged_demographics_threshold == "engagements"
+    )
+    if (engagements if by_engagements else account.followers(now)) < 100:
         if state.knobs.ig_demographics_below_threshold == "error":
-            message = (
-                f"(#100) Insufficient data: {metric} is not available for accounts "
-                "with fewer than 100 followers"
-            )
+            basis = "engagements in this timeframe" if by_engagements else "followers"
+            message = f"(#100) Insufficient data: {metric} is not available with fewer than 100 {basis}"
             return graph_error(400, message, 100)
         return []
-    window = account.activity(now - TIMEFRAMES[timeframe], now)
     base = {
         "follower_demographics": int(account.followers(now) * 0.9),
-        "engaged_audience_demographics": window.likes + window.comments + window.saves + window.shares,
+        "engaged_audience_demographics": engagements,
         "reached_audience_demographics": window.reach,
     }[metric]
+    ages = account.audience.ages
+    if not state.knobs.ig_demographics_age_13_17:
+        ages = tuple((name, share) for name, share in ages if name != "13-17")  # meta.md §2.5 [U]
     buckets = {
-        "age": account.audience.ages,
+        "age": ages,
         "gender": account.audience.genders,
         "country": account.audience.countries,
         "city": account.audience.cities,

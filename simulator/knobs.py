@@ -25,10 +25,13 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "tiktok_token_profile": ("current", "legacy"),
     "tiktok_rate_limit_scope": ("app", "token"),
     "meta_code_exchange_lifetime": ("short", "long"),
+    "meta_reexchange_expiry": ("extended", "unchanged"),
+    "ig_engaged_demographics_threshold": ("engagements", "followers"),
     "ig_demographics_below_threshold": ("empty", "error"),
     "ig_demographics_dimension_keys": ("breakdown", "timeframe_and_breakdown"),
     "threads_user_id_type": ("number", "string"),
     "threads_views_shape": ("time_series", "total_value"),
+    "youtube_no_channel_items": ("omitted", "empty_list"),
 }
 
 
@@ -54,6 +57,7 @@ class Knobs:
     # TikTok [U] facts.
     tiktok_token_profile: str = "current"
     tiktok_refresh_rotation: bool = True
+    tiktok_refresh_keeps_clock: bool = False
     tiktok_require_pkce_web: bool = True
     tiktok_oauth_error_status: int = 200
     tiktok_auth_code_ttl_seconds: int = 300
@@ -67,6 +71,7 @@ class Knobs:
     meta_code_ttl_seconds: int = 600
     meta_code_exchange_lifetime: str = "short"
     meta_omit_expires_in: bool = False
+    meta_reexchange_expiry: str = "extended"
     meta_default_limit: int = 25
     meta_max_limit: int = 100
     meta_empty_page_with_next: bool = False
@@ -75,6 +80,8 @@ class Knobs:
     ig_demographics_below_threshold: str = "empty"
     ig_demographics_dimension_keys: str = "breakdown"
     ig_follower_count_metric: bool = True
+    ig_engaged_demographics_threshold: str = "engagements"
+    ig_demographics_age_13_17: bool = True
     threads_user_id_type: str = "number"
     threads_views_shape: str = "time_series"
     # Google / YouTube [U] facts.
@@ -84,6 +91,8 @@ class Knobs:
     youtube_max_video_ids: int = 50
     youtube_analytics_lag_days: int = 2
     youtube_daily_quota: int = 10_000
+    youtube_no_channel_items: str = "omitted"
+    youtube_round_subscriber_count: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -255,12 +255,19 @@ def _refresh(state: SimState, form: Mapping[str, str]) -> httpx.Response:
         return _oauth_error(state, "invalid_grant", "Refresh token is invalid or expired.")
     if state.knobs.tiktok_refresh_rotation:
         old.revoked_reason = "rotated"
-        return _token_pair(state, old.client_id, old.user_id, old.scopes, refresh=None)
+        # tiktok.md §2 [U]: whether a refresh restarts the refresh-token clock is not documented.
+        keep_until = old.expires_at if state.knobs.tiktok_refresh_keeps_clock else None
+        return _token_pair(state, old.client_id, old.user_id, old.scopes, refresh=None, keep_until=keep_until)
     return _token_pair(state, old.client_id, old.user_id, old.scopes, refresh=old)
 
 
 def _token_pair(
-    state: SimState, client_id: str, user_id: str, scopes: tuple[str, ...], refresh: Token | None
+    state: SimState,
+    client_id: str,
+    user_id: str,
+    scopes: tuple[str, ...],
+    refresh: Token | None,
+    keep_until: float | None = None,
 ) -> httpx.Response:
     access_life, refresh_life = LIFETIMES[state.knobs.tiktok_token_profile]
     access = state.issue_token(
@@ -282,6 +289,8 @@ def _token_pair(
             scopes=scopes,
             lifetime=refresh_life,
         )
+        if keep_until is not None:
+            refresh.expires_at = keep_until
     now = state.now()
     assert access.expires_at is not None
     assert refresh.expires_at is not None

@@ -236,7 +236,7 @@ def _channel(state: SimState, account: Account, parts: list[str]) -> dict[str, A
         "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": "UU" + account.id[2:]}},
         "statistics": {
             "viewCount": str(sum(p.counters(now).views for p in posts)),
-            "subscriberCount": str(account.followers(now)),
+            "subscriberCount": str(_subscribers(state, account.followers(now))),
             "hiddenSubscriberCount": False,
             "videoCount": str(len(posts)),
         },
@@ -245,6 +245,14 @@ def _channel(state: SimState, account: Account, parts: list[str]) -> dict[str, A
     }
     resource.update({p: full[p] for p in parts if p != "id"})
     return resource
+
+
+def _subscribers(state: SimState, count: int) -> int:
+    """youtube.md §2.2 [U]: public subscriber counts are rounded to 3 significant figures."""
+    if not state.knobs.youtube_round_subscriber_count or count < 1000:
+        return count
+    step = int(10 ** (len(str(count)) - 3))
+    return count // step * step
 
 
 def _channels(state: SimState, token: Token, params: Mapping[str, str]) -> httpx.Response:
@@ -283,7 +291,10 @@ def _channels(state: SimState, token: Token, params: Mapping[str, str]) -> httpx
     else:
         channels = []
     items = [_channel(state, c, parts) for c in channels]
-    return httpx.Response(200, json=_list("channel", items, len(items), limit, 0, len(items)))
+    body = _list("channel", items, len(items), limit, 0, len(items))
+    if not items and state.knobs.youtube_no_channel_items == "empty_list":
+        body["items"] = []  # youtube.md §2.2 [U]: no channel = `items` omitted, or an empty list
+    return httpx.Response(200, json=body)
 
 
 def _uploads(state: SimState, playlist_id: str) -> Account | None:

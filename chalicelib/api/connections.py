@@ -114,6 +114,7 @@ FAILURE_STATUS: Final = {
     CallbackFailure.DENIED: 400,
     CallbackFailure.PARTIAL: 400,
     CallbackFailure.NO_ACCOUNTS: 400,
+    CallbackFailure.NO_CHANNEL: 400,
     CallbackFailure.PLATFORM_BUSY: 503,
     CallbackFailure.PLATFORM_ERROR: 502,
 }
@@ -152,6 +153,11 @@ FAILURE_TEXT: Final = {
     CallbackFailure.NO_ACCOUNTS: (
         "No account to connect",
         "This login manages no Page or Instagram professional account CreatorDeck can connect.",
+    ),
+    CallbackFailure.NO_CHANNEL: (
+        "No YouTube channel",
+        "This Google account has no YouTube channel. Create one on YouTube, or sign in with the "
+        "account that owns the channel, then connect again.",
     ),
     CallbackFailure.PLATFORM_BUSY: (
         "The platform is busy",

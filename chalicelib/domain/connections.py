@@ -216,6 +216,7 @@ class CallbackFailure(enum.StrEnum):
     EXPIRED_STATE = "state_expired"
     REDIRECT_MISMATCH = "redirect_mismatch"
     NO_ACCOUNTS = "no_accounts"
+    NO_CHANNEL = "no_youtube_channel"  # a Google account that owns no YouTube channel
     PLATFORM_BUSY = "platform_busy"
     PLATFORM_ERROR = "platform_error"
     UNKNOWN_PLATFORM = "unknown_platform"

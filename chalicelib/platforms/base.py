@@ -7,6 +7,8 @@ PlatformError                  a platform call failed; ``kind`` says what to do 
 ├── RateLimitedError           throttled: retry after ``retry_after`` seconds (None = unknown)
 ├── RetryLaterError            the platform or the network failed: retry later, with backoff
 └── BadRequestError            our request is wrong (or our app's config): do not retry; a bug to fix
+    └── AccountMissingError    the person signed in has nothing to connect here (a Google account
+                               with no YouTube channel): they must create it or sign in as its owner
 
 Providers are written "sans I/O": each operation that talks to the platform is a generator (a
 ``Flow``) that *yields* the HTTP calls it needs (``Call``, or ``Parallel`` for several at once), is sent
@@ -37,6 +39,7 @@ from chalicelib.security.secret import Secret
 
 __all__ = [
     "AccessTokenExpiredError",
+    "AccountMissingError",
     "BadRequestError",
     "Call",
     "Dialect",
@@ -115,6 +118,12 @@ class RetryLaterError(PlatformError):
 
 class BadRequestError(PlatformError):
     kind = "bad_request"
+
+
+class AccountMissingError(BadRequestError):
+    """A BadRequestError to every caller that does not ask: retrying cannot help."""
+
+    kind = "account_missing"
 
 
 class Dialect(enum.Enum):

@@ -39,6 +39,7 @@ __all__ = [
 PAGE_LIMIT = "50"
 MAX_PAGES = 200
 GENDERS = {"F": "female", "M": "male", "U": "unspecified"}
+RENEWED_LIFETIME = timedelta(days=30)
 
 
 def graph_time(raw: str) -> datetime:
@@ -257,23 +258,50 @@ class FacebookLoginProvider:
         )
 
     def refresh(self, tokens: TokenSet) -> Flow[TokenSet]:
-        user_token = tokens.refresh_token if tokens.account_id else tokens.access_token
-        if user_token is None:
-            raise ReauthorizeError("No Facebook user token is stored for this connection.", platform="meta")
-        user_tokens = yield from self._long_lived(user_token)
+        """Re-exchanges the user token and mints the Page token anew.
+
+        Whether re-exchanging a long-lived user token extends it is undocumented (meta.md §1.3 [U]).
+        A Page connection does not depend on it: its Page token does not expire (§1.4), so when the
+        user token is dead it carries on with the Page token alone while that still works, and when
+        the exchange did not extend the user token it is kept only to revoke with, no longer renewed.
+        """
         if tokens.account_id is None:
-            return user_tokens
+            return (yield from self._long_lived(tokens.access_token))
+        if tokens.refresh_token is None:
+            return (yield from self._page_token_alone(tokens))
+        try:
+            user_tokens = yield from self._long_lived(tokens.refresh_token)
+        except ReauthorizeError:
+            return (yield from self._page_token_alone(tokens))
         for page, page_token in (yield from self.pages(user_tokens)):
             if self._account_of(page) == tokens.account_id:
-                return self._account_tokens(user_tokens, page_token, tokens.account_id)
+                renewed = self._account_tokens(user_tokens, page_token, tokens.account_id)
+                if self._renewed(user_tokens.expires_at):
+                    return renewed
+                return dataclasses.replace(renewed, refresh_expires_at=None)
         raise ReauthorizeError(
             "The creator no longer manages the Page behind this connection.", platform="meta"
         )
 
+    def _renewed(self, expires_at: datetime | None) -> bool:
+        """Whether a re-exchange gave the user token a real lifetime again (a fresh one is ~60 days;
+        one that kept its old expiry has at most the week the sweep refreshes ahead of it)."""
+        return expires_at is None or expires_at - self._now() >= RENEWED_LIFETIME
+
+    def _page_token_alone(self, tokens: TokenSet) -> Flow[TokenSet]:
+        """The connection without its user token, if the Page token still works (ReauthorizeError if
+        not: a password change, app removal or lost Page role kills it, and then only a reconnect helps)."""
+        yield self.graph("me", tokens.access_token, {"fields": "id"})
+        return dataclasses.replace(tokens, refresh_token=None, refresh_expires_at=None)
+
     def revoke(self, tokens: TokenSet) -> Flow[None]:
         user_token = tokens.refresh_token if tokens.account_id else tokens.access_token
         if user_token is None:
-            return
+            # The user token died and the connection lived on with its Page token (see refresh): only
+            # the person can remove the app now, so say it was not revoked rather than pretend.
+            raise ReauthorizeError(
+                "No live Facebook user token is left to revoke this grant with.", platform="meta"
+            )
         try:
             yield self.graph("me/permissions", user_token, method="DELETE")
         except ReauthorizeError:

@@ -6,6 +6,7 @@ Posts walk the channel's uploads playlist (1 quota unit per 50 items), then read
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -26,11 +27,13 @@ from chalicelib.domain.platforms import (
     TokenSet,
 )
 from chalicelib.platforms.base import (
+    AccountMissingError,
     BadRequestError,
     Call,
     Dialect,
     Flow,
     Parallel,
+    PlatformError,
     ReauthorizeError,
     immediate,
 )
@@ -99,7 +102,14 @@ class YouTubeProvider:
         if not tokens.scopes & DATA_SCOPES:
             return tokens  # a partial grant: the caller decides; we cannot even name the channel
         channels = yield self._data("/youtube/v3/channels", tokens, {"part": "id", "mine": "true"})
-        channel = _only_channel(channels)
+        try:
+            channel = _only_channel(channels)
+        except AccountMissingError:
+            # Nothing will use this grant: withdraw it now rather than leave CreatorDeck listed in the
+            # person's Google account. Best effort; what they must hear about is the missing channel.
+            with contextlib.suppress(PlatformError):
+                yield from self.revoke(tokens)
+            raise
         return dataclasses.replace(tokens, user_id=channel["id"], account_id=channel["id"])
 
     def refresh(self, tokens: TokenSet) -> Flow[TokenSet]:
@@ -300,9 +310,10 @@ def _shares(values: Mapping[str, float]) -> tuple[Share, ...]:
 
 
 def _only_channel(body: Any) -> dict[str, Any]:
+    # youtube.md §2.2 [U]: no channel reads as 200 with `items` omitted, or (seen too) an empty list.
     items = body.get("items") or []
     if not items:
-        raise BadRequestError(
+        raise AccountMissingError(
             "This Google account has no YouTube channel.", platform="youtube", platform_code="noChannel"
         )
     return dict(items[0])

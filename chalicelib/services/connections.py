@@ -45,6 +45,7 @@ from chalicelib.domain.platforms import (
 )
 from chalicelib.observability import logger
 from chalicelib.platforms.base import (
+    AccountMissingError,
     Flow,
     PermissionMissingError,
     PlatformError,
@@ -559,6 +560,8 @@ class ConnectionService:
             return self._platforms().run(flow, CALLBACK_DEADLINE_SECONDS)  # type: ignore[return-value]
         except (RateLimitedError, RetryLaterError) as exc:
             raise _Failed(CallbackFailure.PLATFORM_BUSY) from exc
+        except AccountMissingError as exc:
+            raise _Failed(CallbackFailure.NO_CHANNEL) from exc
         except PermissionMissingError as exc:
             raise _Failed(CallbackFailure.PARTIAL) from exc
         except PlatformError as exc:

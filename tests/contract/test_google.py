@@ -110,6 +110,47 @@ def test_login_hint_picks_the_consenting_account(client, google_connect):
     assert channels["items"][0]["snippet"]["title"] == "Kai Codes"
 
 
+def test_google_account_without_a_channel_lists_no_channel_in_either_shape(client, knobs, google_connect):
+    tokens = google_connect(login_hint="noa@example.test")
+
+    def mine() -> dict[str, object]:
+        response = client.get(
+            f"{DATA}/channels", params={"part": "id", "mine": "true"}, headers=bearer(tokens["access_token"])
+        )
+        assert response.status_code == 200
+        return dict(response.json())
+
+    omitted = mine()
+    assert omitted["pageInfo"] == {"totalResults": 0, "resultsPerPage": 5}
+    assert "items" not in omitted
+    knobs(youtube_no_channel_items="empty_list")
+    assert mine()["items"] == []
+
+
+def test_subscriber_count_is_exact_or_rounded_to_three_figures_per_knob(
+    client, knobs, google_connect, creators
+):
+    token = google_connect()["access_token"]
+    truth = next(
+        a
+        for lg in creators()["logins"]
+        for a in lg["accounts"]
+        if a["platform"] == "youtube" and a["followers"] > 1000
+    )
+
+    def subscribers() -> str:
+        body = client.get(
+            f"{DATA}/channels", params={"part": "statistics", "mine": "true"}, headers=bearer(token)
+        ).json()
+        return str(body["items"][0]["statistics"]["subscriberCount"])
+
+    assert subscribers() == str(truth["followers"])
+    knobs(youtube_round_subscriber_count=True)
+    rounded = subscribers()
+    assert len(rounded.rstrip("0")) <= 3
+    assert rounded[:3] == str(truth["followers"])[:3]
+
+
 def test_channel_uploads_and_videos_walk_every_video_once_with_string_counters(
     client, google_connect, creators
 ):

@@ -89,6 +89,59 @@ def test_long_lived_exchange_returns_a_different_60_day_token(client, meta_conne
     assert "pages_show_list" in debug["scopes"]
 
 
+def debug(client: httpx.Client, token: str) -> Any:
+    return client.get(
+        f"{GRAPH}/debug_token", params={"input_token": token, "access_token": f"{META_APP}|{META_SECRET}"}
+    ).json()["data"]
+
+
+def reexchange(client: httpx.Client, token: str) -> Any:
+    return client.get(
+        f"{GRAPH}/oauth/access_token",
+        params={
+            "grant_type": "fb_exchange_token",
+            "client_id": META_APP,
+            "client_secret": META_SECRET,
+            "fb_exchange_token": token,
+        },
+    ).json()
+
+
+def test_reexchanging_a_long_lived_token_gives_a_fresh_60_days_by_default(client, meta_connect):
+    token = meta_connect()
+    first = debug(client, token)
+    client.post("http://simulator.local/_sim/advance", json={"days": 10})
+
+    again = reexchange(client, token)
+
+    assert again["access_token"] != token
+    assert again["expires_in"] == 5183944
+    assert debug(client, again["access_token"])["expires_at"] == first["expires_at"] + 10 * 86400
+
+
+def test_reexchanging_a_long_lived_token_may_keep_its_expiry_per_knob(client, knobs, meta_connect):
+    knobs(meta_reexchange_expiry="unchanged")
+    token = meta_connect()  # the short code-flow token is still exchanged for a full 60 days
+    first = debug(client, token)
+    assert first["expires_at"] - first["issued_at"] == 5183944
+    client.post("http://simulator.local/_sim/advance", json={"days": 10})
+
+    again = reexchange(client, token)
+
+    assert again["access_token"] != token  # a different string all the same (meta.md §1.3)
+    assert again["expires_in"] == 5183944 - 10 * 86400
+    assert debug(client, again["access_token"])["expires_at"] == first["expires_at"]
+
+
+def test_page_token_outlives_the_user_token_it_was_minted_with(client, meta_connect):
+    token = meta_connect()
+    page_token = ana_pages(client, token)["data"][0]["access_token"]
+    client.post("http://simulator.local/_sim/advance", json={"days": 61})
+
+    assert graph_get(client, "me", token).json()["error"]["error_subcode"] == 463
+    assert graph_get(client, "me", page_token, fields="id").status_code == 200
+
+
 def test_me_accounts_lists_every_page_with_a_never_expiring_page_token(client, meta_connect):
     token = meta_connect()
     pages = ana_pages(client, token)["data"]
@@ -235,6 +288,44 @@ def test_follower_demographics_give_age_buckets(client, meta_connect):
         "55-64",
         "65+",
     }
+
+
+def test_thirteen_to_seventeen_age_bucket_is_present_or_absent_per_knob(client, knobs, meta_connect):
+    token = meta_connect()
+    ig_id = ana_pages(client, token)["data"][0]["instagram_business_account"]["id"]
+
+    def ages() -> set[str]:
+        (item,) = demographics(client, token, ig_id).json()["data"]
+        return {r["dimension_values"][0] for r in item["total_value"]["breakdowns"][0]["results"]}
+
+    assert "13-17" in ages()
+    knobs(ig_demographics_age_13_17=False)
+    without = ages()
+    assert "13-17" not in without
+    assert "18-24" in without
+
+
+def test_engaged_audience_threshold_counts_engagements_or_followers_per_knob(client, knobs, meta_connect):
+    # Ben's Instagram account: ~9.8k followers but fewer than 100 engagements in the last week.
+    knobs(next_user="ben@example.test")
+    token = meta_connect()
+    ig_id = ana_pages(client, token)["data"][0]["instagram_business_account"]["id"]
+
+    def engaged() -> httpx.Response:
+        return demographics(
+            client, token, ig_id, metric="engaged_audience_demographics", timeframe="this_week"
+        )
+
+    assert engaged().json() == {"data": []}
+    knobs(ig_demographics_below_threshold="error")
+    withheld = engaged()
+    assert (withheld.status_code, withheld.json()["error"]["code"]) == (400, 100)
+    assert "fewer than 100 engagements" in withheld.json()["error"]["message"]
+    assert demographics(client, token, ig_id, timeframe="this_week").status_code == 200
+    knobs(ig_engaged_demographics_threshold="followers")
+    (item,) = engaged().json()["data"]
+    assert item["name"] == "engaged_audience_demographics"
+    assert item["total_value"]["breakdowns"][0]["results"]
 
 
 def test_follower_demographics_below_100_followers_is_empty_or_error_per_knob(client, knobs, meta_connect):

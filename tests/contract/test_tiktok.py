@@ -151,6 +151,20 @@ def test_refresh_returns_same_refresh_token_when_rotation_knob_off(client, knobs
     assert second["refresh_token"] == first["refresh_token"]
 
 
+def test_rotated_refresh_token_restarts_or_keeps_the_refresh_clock_per_knob(client, knobs, tiktok_connect):
+    first = tiktok_connect()
+    client.post("http://simulator.local/_sim/advance", json={"days": 10})
+    restarted = token_call(client, grant_type="refresh_token", refresh_token=first["refresh_token"]).json()
+    assert restarted["refresh_expires_in"] == first["refresh_expires_in"]
+    knobs(tiktok_refresh_keeps_clock=True)
+    client.post("http://simulator.local/_sim/advance", json={"days": 10})
+
+    kept = token_call(client, grant_type="refresh_token", refresh_token=restarted["refresh_token"]).json()
+
+    assert kept["refresh_token"] != restarted["refresh_token"]
+    assert kept["refresh_expires_in"] == restarted["refresh_expires_in"] - 10 * 86400
+
+
 def test_revoked_token_fails_user_info_with_access_token_invalid(client, tiktok_connect):
     tokens = tiktok_connect()
     revoke = client.post(

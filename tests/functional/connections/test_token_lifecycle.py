@@ -15,7 +15,7 @@ from chalicelib.domain.connections import ConnectionStatus
 from chalicelib.services.connections import RefreshOutcome
 from chalicelib.settings import Settings
 from chalicelib.storage.base import table_models
-from chalicelib.storage.connections import ConnectionItem
+from chalicelib.storage.connections import ConnectionItem, ConnectionsRepository
 from chalicelib.storage.mailers import read_outbox
 from simulator import Simulator
 from tests.functional.connections.conftest import Flow, Recorder
@@ -121,6 +121,76 @@ def test_revoked_grant_marks_needs_reauth_stops_syncs_keeps_data_and_alerts(
     assert services().connections.refresh(admin.workspace_id, connection["id"], force=True) is (
         RefreshOutcome.NEEDS_REAUTH
     )
+
+
+def stored_tokens(workspace_id: str, connection_id: str) -> Any:
+    loaded = services().connections._store.get_connection(workspace_id, connection_id)
+    assert loaded is not None
+    return loaded[1]
+
+
+@pytest.mark.parametrize("reexchange", ["extended", "unchanged"])
+@pytest.mark.parametrize("platform", ["facebook", "instagram"])
+def test_page_connection_outlives_its_dead_user_token(
+    team: Team, flow: Flow, reexchange: str, platform: str
+) -> None:
+    # GIVEN a Page-token connection (Ben: one Page with Instagram) whose 60-day user token has died
+    flow.knobs(next_user="ben@example.test", meta_reexchange_expiry=reexchange)
+    admin, connection = connected(team, flow, platform)
+    flow.browser.post("http://simulator.local/_sim/advance", json={"days": 61})
+
+    # WHEN it is refreshed
+    outcome = services().connections.refresh(admin.workspace_id, connection["id"], force=True)
+
+    # THEN it carries on with its Page token (meta.md §1.4: it does not expire) and is never due again
+    assert outcome is RefreshOutcome.REFRESHED
+    [listed] = flow.connections(admin)
+    assert (listed["status"], listed["needs_reauth"]) == ("active", False)
+    sealed = stored_tokens(admin.workspace_id, connection["id"])
+    assert (sealed.refresh, sealed.expires_at, sealed.refresh_expires_at) == (None, None, None)
+    assert ConnectionsRepository().list_alerts(admin.workspace_id) == []
+    tokens = services().connections.tokens_for_use(admin.workspace_id, connection["id"])
+    assert tokens.refresh_token is None
+    assert services().connections.refresh(admin.workspace_id, connection["id"]) is RefreshOutcome.NOT_DUE
+
+
+@pytest.mark.parametrize("reexchange", ["extended", "unchanged"])
+def test_page_connection_whose_page_token_died_too_needs_reauth(
+    team: Team, flow: Flow, reexchange: str
+) -> None:
+    flow.knobs(next_user="ben@example.test", meta_reexchange_expiry=reexchange)
+    admin, connection = connected(team, flow, "facebook")
+    item = ConnectionItem.get(f"WORKSPACE#{admin.workspace_id}", f"CONNECTION#{connection['id']}")
+    flow.browser.post(
+        "http://simulator.local/_sim/revoke",
+        json={"platform": "meta", "user_id": item.platform_user_id, "reason": "password_changed"},
+    )
+
+    outcome = services().connections.refresh(admin.workspace_id, connection["id"], force=True)
+
+    assert outcome is RefreshOutcome.NEEDS_REAUTH
+    [listed] = flow.connections(admin)
+    assert listed["needs_reauth"] is True
+
+
+def test_user_token_that_a_re_exchange_cannot_extend_stops_being_refreshed(team: Team, flow: Flow) -> None:
+    # GIVEN Meta keeps a long-lived user token's expiry on re-exchange (meta.md §1.3 [U])
+    flow.knobs(next_user="ben@example.test", meta_reexchange_expiry="unchanged")
+    admin, connection = connected(team, flow, "facebook")
+    assert stored_tokens(admin.workspace_id, connection["id"]).refresh_expires_at is not None
+    flow.browser.post("http://simulator.local/_sim/advance", json={"days": 53})
+
+    # WHEN the week-ahead refresh gets the same expiry back
+    outcome = services().connections.refresh(admin.workspace_id, connection["id"], force=True)
+
+    # THEN the user token is kept to revoke with, but no sweep comes back for it every 30 minutes
+    assert outcome is RefreshOutcome.REFRESHED
+    sealed = stored_tokens(admin.workspace_id, connection["id"])
+    assert sealed.refresh is not None
+    assert sealed.refresh_expires_at is None
+    assert services().connections.refresh(admin.workspace_id, connection["id"]) is RefreshOutcome.NOT_DUE
+    [listed] = flow.connections(admin)
+    assert listed["status"] == "active"
 
 
 def test_sweep_refreshes_only_due_connections(team: Team, flow: Flow) -> None:

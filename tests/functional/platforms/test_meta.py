@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import urllib.parse
 
+import httpx
 import pytest
 
 from chalicelib.domain.platforms import DemographicsUnavailableReason, MediaType, Platform
@@ -115,6 +116,21 @@ def test_instagram_demographics_are_shares_of_followers(pick, client, providers)
     assert sum(s.share for s in demographics.countries) == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("with_13_17", [True, False])
+def test_instagram_age_buckets_are_kept_as_given_with_or_without_13_17(
+    pick, client, providers, knobs, with_13_17
+):
+    knobs(ig_demographics_age_13_17=with_13_17)
+    ig, _ = pick(Platform.INSTAGRAM, "Ana Bakes")
+
+    demographics = client.run(providers[Platform.INSTAGRAM].demographics(ig.tokens))
+
+    ages = {s.key for s in demographics.age_ranges}
+    assert ("13-17" in ages) is with_13_17
+    assert {"18-24", "25-34", "65+"} <= ages
+    assert sum(s.share for s in demographics.age_ranges) == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize("below_threshold", ["empty", "error"])
 @pytest.mark.parametrize("dimension_keys", ["breakdown", "timeframe_and_breakdown"])
 def test_small_instagram_account_demographics_are_below_threshold(
@@ -139,6 +155,69 @@ def test_refresh_extends_the_user_token_and_mints_the_page_token_again(pick, cli
     assert fresh.refresh_token is not None
     assert fresh.refresh_token.reveal() != page.tokens.refresh_token.reveal()
     assert client.run(providers[Platform.FACEBOOK].profile(fresh)).account_id == page.account_id
+
+
+def advance(http: httpx.Client, days: int) -> None:
+    assert http.post("http://simulator.local/_sim/advance", json={"days": days}).status_code == 200
+
+
+def test_refresh_that_does_not_extend_the_user_token_stops_renewing_it(pick, client, providers, knobs, http):
+    # GIVEN Meta re-exchanges a long-lived user token without extending it (meta.md §1.3 [U])
+    knobs(meta_reexchange_expiry="unchanged")
+    page, _ = pick(Platform.FACEBOOK, "Ana Bakes")
+    # WHEN the sweep refreshes a week before the user token dies
+    advance(http, 53)
+    fresh = client.run(providers[Platform.FACEBOOK].refresh(page.tokens))
+
+    # THEN the user token is kept (to revoke with) but no longer scheduled for renewal
+    assert fresh.refresh_token is not None
+    assert fresh.refresh_expires_at is None
+    assert fresh.expires_at is None
+    assert client.run(providers[Platform.FACEBOOK].profile(fresh)).account_id == page.account_id
+
+
+def test_refresh_on_the_default_reading_keeps_renewing_the_user_token(
+    pick, client, providers, sim_clock, http
+):
+    page, _ = pick(Platform.FACEBOOK, "Ana Bakes")
+    advance(http, 53)
+
+    fresh = client.run(providers[Platform.FACEBOOK].refresh(page.tokens))
+
+    assert fresh.refresh_expires_at is not None
+    assert (fresh.refresh_expires_at - sim_clock()).days >= 59
+
+
+@pytest.mark.parametrize("reexchange", ["extended", "unchanged"])
+@pytest.mark.parametrize("platform", [Platform.FACEBOOK, Platform.INSTAGRAM])
+def test_connection_outlives_its_dead_user_token_on_its_page_token(
+    pick, client, providers, knobs, http, reexchange, platform
+):
+    knobs(meta_reexchange_expiry=reexchange)
+    connected, _ = pick(platform, "Ana Bakes")
+    advance(http, 61)  # the 60-day user token is dead; the Page token never expires
+
+    fresh = client.run(providers[platform].refresh(connected.tokens))
+
+    assert fresh.access_token == connected.tokens.access_token
+    assert (fresh.refresh_token, fresh.refresh_expires_at, fresh.expires_at) == (None, None, None)
+    assert client.run(providers[platform].profile(fresh)).account_id == connected.account_id
+    assert client.run(providers[platform].refresh(fresh)) == fresh
+    with pytest.raises(ReauthorizeError):
+        client.run(providers[platform].revoke(fresh))  # nothing left to revoke with: say so
+
+
+def test_dead_user_token_and_dead_page_token_need_reauthorization(pick, client, providers, creators, http):
+    page, _ = pick(Platform.FACEBOOK, "Ana Bakes")
+    ana = next(x for x in creators()["logins"] if x["platform"] == "meta")
+    http.post(
+        "http://simulator.local/_sim/revoke",
+        json={"platform": "meta", "user_id": ana["user_id"], "reason": "password_changed"},
+    )
+
+    with pytest.raises(ReauthorizeError) as caught:
+        client.run(providers[Platform.FACEBOOK].refresh(page.tokens))
+    assert caught.value.platform_subcode == "460"
 
 
 def test_revoke_deletes_permissions_and_every_token_dies(pick, client, providers, http):

@@ -70,6 +70,22 @@ def test_refresh_keeps_the_refresh_token_when_not_rotated(connect, client, provi
     assert fresh.refresh_token.reveal() == tokens.refresh_token.reveal()
 
 
+@pytest.mark.parametrize("keeps_clock", [False, True])
+def test_refresh_token_expiry_follows_what_tiktok_says_each_time(
+    connect, client, providers, knobs, http, keeps_clock
+):
+    knobs(tiktok_refresh_keeps_clock=keeps_clock)
+    tokens = connect(Platform.TIKTOK)
+    http.post("http://simulator.local/_sim/advance", json={"days": 10})
+
+    fresh = client.run(providers[Platform.TIKTOK].refresh(tokens))
+
+    assert tokens.refresh_expires_at is not None
+    assert fresh.refresh_expires_at is not None
+    moved = (fresh.refresh_expires_at - tokens.refresh_expires_at).days
+    assert moved == (0 if keeps_clock else 10)
+
+
 def test_revoke_kills_the_grant(connect, client, providers, http):
     provider = providers[Platform.TIKTOK]
     tokens = connect(Platform.TIKTOK)

@@ -10,7 +10,12 @@ import urllib.parse
 import pytest
 
 from chalicelib.domain.platforms import DemographicsUnavailableReason, Platform
-from chalicelib.platforms.base import AccessTokenExpiredError, PermissionMissingError, ReauthorizeError
+from chalicelib.platforms.base import (
+    AccessTokenExpiredError,
+    AccountMissingError,
+    PermissionMissingError,
+    ReauthorizeError,
+)
 from tests.functional.platforms.conftest import account
 
 YT = "https://www.googleapis.com/auth/"
@@ -38,6 +43,20 @@ def test_code_exchange_names_the_channel_and_keeps_the_refresh_token(connect, cr
     assert tokens.scopes == {f"{YT}youtube.readonly", f"{YT}yt-analytics.readonly"}
 
 
+@pytest.mark.parametrize("items", ["omitted", "empty_list"])
+def test_google_account_without_a_channel_is_account_missing_and_its_grant_withdrawn(
+    connect, knobs, http, items
+):
+    knobs(next_user="noa@example.test", youtube_no_channel_items=items)
+
+    with pytest.raises(AccountMissingError) as caught:
+        connect(Platform.YOUTUBE)
+
+    assert caught.value.kind == "account_missing"
+    revocations = http.get("http://simulator.local/_sim/revocations").json()["revocations"]
+    assert [(r["platform"], r["via"]) for r in revocations] == [("google", "oauth2/revoke")]
+
+
 def test_refresh_keeps_the_old_refresh_token(connect, client, providers):
     tokens = connect(Platform.YOUTUBE)
 
@@ -61,6 +80,17 @@ def test_revoke_withdraws_the_grant_and_is_idempotent(connect, client, providers
         client.run(provider.refresh(tokens))
     with pytest.raises(AccessTokenExpiredError):
         client.run(provider.profile(tokens))
+
+
+def test_rounded_public_subscriber_count_is_read_as_given(connect, client, providers, creators, knobs):
+    knobs(youtube_round_subscriber_count=True)
+    tokens = connect(Platform.YOUTUBE)
+    exact = account(creators(), "youtube", "anabakes")["followers"]
+
+    profile = client.run(providers[Platform.YOUTUBE].profile(tokens))
+
+    step = 10 ** (len(str(exact)) - 3)
+    assert profile.followers == exact // step * step
 
 
 def test_profile_matches_ground_truth(connect, client, providers, creators):
