@@ -6,7 +6,20 @@ Prints accounts per second, the ratio to the lower bound (platform calls x laten
 DynamoDB write calls per account, KMS calls per batch and peak RSS. Targets: ratio <= 3, peak RSS
 <= 256 MB, KMS calls O(1) per batch.
 
-    .venv/bin/python bench/ingest.py [--connections 500] [--latency-ms 50]
+The lower bound divides by 10, not by the client's 32 calls in flight (INGEST_CONCURRENCY): the bench
+hands the worker one SQS batch of 10 records at a time, and a record's calls mostly run one after
+another (each page of posts, then the counters, needs the reply before it), so about 10 calls are in
+flight at once. The cap of 32 never binds for a batch of 10; dividing by it would give a bound no run
+could approach.
+
+TikTok's documented limit is 600 calls a minute per endpoint (chalicelib/platforms/rate_limits.py).
+500 accounts need some 1000 calls on each of video/list and video/query (two pages, two batches of 20
+ids), at least 100 s at that rate against a lower bound of about 13 s: the bench cannot meet its
+target at the documented rate. So it raises the limit, to the same figure in the simulator (its
+``tiktok_rate_limit_per_minute`` knob) and in the client (``CREATORDECK_PLATFORM_RATE_LIMITS``), and
+says so; ``--tiktok-calls-per-minute 600`` runs it at the documented rate.
+
+    .venv/bin/python bench/ingest.py [--connections 500] [--latency-ms 50] [--tiktok-calls-per-minute N]
 """
 
 from __future__ import annotations
@@ -36,6 +49,9 @@ from devstack.lambda_events import LambdaContext, sqs_event  # noqa: E402
 from devstack.processes import ProcessGroup, wait_for_port  # noqa: E402
 
 BATCH = 10
+DOCUMENTED_TIKTOK_CALLS_PER_MINUTE = 600
+# Far above what the bench sends (about 200 calls a second in all), so the limit is real but never binds.
+BENCH_TIKTOK_CALLS_PER_MINUTE = 60_000
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
@@ -78,6 +94,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--connections", type=int, default=500)
     parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument(
+        "--tiktok-calls-per-minute",
+        type=int,
+        default=BENCH_TIKTOK_CALLS_PER_MINUTE,
+        help="TikTok's limit per endpoint, in the simulator and the client alike (documented: 600)",
+    )
     arguments = parser.parse_args()
 
     ports = Ports(
@@ -86,6 +108,9 @@ def main() -> int:
     state = Path(tempfile.mkdtemp(prefix="creatordeck-bench-"))
     env = app_environment(ports, state_dir=state)
     os.environ.update(env)
+    # The client's limit; run() sets the simulator's to the same figure.
+    limit = {"tiktok": {"calls": arguments.tiktok_calls_per_minute, "seconds": 60}}
+    os.environ["CREATORDECK_PLATFORM_RATE_LIMITS"] = json.dumps(limit)
     processes = ProcessGroup(state / "logs")
     python = sys.executable
     try:
@@ -130,7 +155,9 @@ def run(count: int, latency: float, ports: Ports) -> int:
     settings = Settings.from_env()
     provision(settings)
     simulator = f"http://127.0.0.1:{ports.simulator}"
-    httpx.post(f"{simulator}/_sim/knobs", json={"tiktok_rate_limit_per_minute": 1_000_000}).raise_for_status()
+    tiktok_rate = settings.platform_rate_limits["tiktok"]["calls"]
+    knobs = {"tiktok_rate_limit_per_minute": tiktok_rate}
+    httpx.post(f"{simulator}/_sim/knobs", json=knobs).raise_for_status()
     counting = CountingTransport()
     bootstrap.reset(platform_transport=counting)  # type: ignore[arg-type]  # an async transport, for the worker
     built = bootstrap.services()
@@ -212,11 +239,18 @@ def run(count: int, latency: float, ports: Ports) -> int:
     lower_bound = counting.calls * latency / concurrency
     ratio = elapsed / lower_bound
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    documented = DOCUMENTED_TIKTOK_CALLS_PER_MINUTE
+    raised = f"RAISED from the documented {documented}" if tiktok_rate != documented else "as documented"
+    print(f"TikTok rate limit:       {tiktok_rate} calls/min per endpoint in simulator and client ({raised})")
     print(f"connections synced:      {count} in {elapsed:.1f} s = {count / elapsed:.1f} accounts/s")
     per_account = counting.calls / count
     latency_ms = latency * 1000
     print(f"platform calls:          {counting.calls} ({per_account:.1f}/account), {latency_ms:.0f} ms each")
     print(f"lower bound:             {lower_bound:.1f} s (calls x latency / concurrency {concurrency})")
+    print(
+        f"  concurrency {concurrency}:        one batch of {BATCH} records at a time, each record's calls in "
+        f"sequence; the client's cap of {bootstrap.INGEST_CONCURRENCY} in flight never binds"
+    )
     print(f"ratio to lower bound:    {ratio:.2f} (target <= 3)")
     print(f"DynamoDB write calls:    {writes / count:.1f} per account ({dict(sorted(operations.items()))})")
     kms_total = sum(kms_per_batch)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.platforms.base import Flow, PlatformProvider
     from chalicelib.platforms.config import PlatformConfig
     from chalicelib.platforms.http import AsyncPlatformClient, PlatformClient
+    from chalicelib.platforms.rate_limits import RateLimits
     from chalicelib.platforms.registry import ProviderRegistry
     from chalicelib.security.access_tokens import AccessTokens
     from chalicelib.security.vault import TokenVault
@@ -111,8 +112,9 @@ _PLATFORM_APPS: dict[str, tuple[str, str]] = {
 class PlatformRuntime:
     """The platform providers and the HTTP client that runs them, built on first use.
 
-    ``transport`` and ``sleep`` are the test seams: functional tests pass the simulator's
-    ``httpx.MockTransport`` and a sleep that only records.
+    ``transport``, ``sleep`` and ``clock`` are the test seams: functional tests pass the simulator's
+    ``httpx.MockTransport``, a sleep that only records and, to run rate limits on simulated time,
+    the simulator's clock (advanced by that sleep).
     """
 
     def __init__(
@@ -122,11 +124,13 @@ class PlatformRuntime:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Any = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self._settings = settings
         self._secrets = secrets
         self._transport = transport
         self._sleep = sleep
+        self._clock = clock
 
     def configs(self) -> list[PlatformConfig]:
         from chalicelib.domain.platforms import Platform
@@ -189,6 +193,17 @@ class PlatformRuntime:
 
         return ssl.create_default_context(cafile=certifi.where())
 
+    @functools.cached_property
+    def rate_limits(self) -> RateLimits:
+        """The ingest worker's buckets, for the life of the container: each invocation's client shares
+        them, so a limit holds across batches (see chalicelib/platforms/rate_limits.py)."""
+        import time
+
+        from chalicelib.platforms.rate_limits import RateLimits, limits_from_settings
+
+        limits = limits_from_settings(self._settings.platform_rate_limits)
+        return RateLimits(limits, self._clock or time.monotonic)
+
     def open_async(self) -> tuple[AsyncPlatformClient, Callable[[], Awaitable[None]]]:
         """A new async client for one worker invocation, and how to close it (in the same event loop)."""
         import httpx
@@ -202,15 +217,17 @@ class PlatformRuntime:
             verify=self._tls,
         )
         policy = RetryPolicy(max_attempts=4, max_sleep=20.0)
+        seams: dict[str, Any] = {"clock": self._clock} if self._clock is not None else {}
         if self._sleep is not None:
             record = self._sleep
 
             async def sleep(seconds: float) -> None:
                 record(seconds)
 
-            client = AsyncPlatformClient(http, policy, max_concurrency=INGEST_CONCURRENCY, sleep=sleep)
-        else:
-            client = AsyncPlatformClient(http, policy, max_concurrency=INGEST_CONCURRENCY)
+            seams["sleep"] = sleep
+        client = AsyncPlatformClient(
+            http, policy, max_concurrency=INGEST_CONCURRENCY, rate_limits=self.rate_limits, **seams
+        )
         return client, http.aclose
 
     def run(self, flow: Flow[object], deadline_seconds: float | None = None) -> object:
@@ -370,7 +387,11 @@ def build_workspace_closure(
 
 
 def build_services(
-    settings: Settings, *, platform_transport: httpx.BaseTransport | None = None, platform_sleep: Any = None
+    settings: Settings,
+    *,
+    platform_transport: httpx.BaseTransport | None = None,
+    platform_sleep: Any = None,
+    platform_clock: Callable[[], float] | None = None,
 ) -> Services:
     from datetime import UTC, datetime, timedelta
 
@@ -425,7 +446,9 @@ def build_services(
         lockout=timedelta(minutes=settings.lockout_minutes),
         ip_limit=settings.signin_ip_limit,
     )
-    platforms = PlatformRuntime(settings, secrets, transport=platform_transport, sleep=platform_sleep)
+    platforms = PlatformRuntime(
+        settings, secrets, transport=platform_transport, sleep=platform_sleep, clock=platform_clock
+    )
     connection_store = ConnectionsRepository(clock)
     vault_holder: list[TokenVault] = []
 
@@ -438,6 +461,12 @@ def build_services(
         from chalicelib.storage.queues import SqsIngestQueue
 
         return SqsIngestQueue(aws.client("sqs"), settings.ingest_queue_url)
+
+    @functools.cache  # one SQS client for the container's follow-ups and delays, built on first use
+    def ingest_messages() -> Any:
+        from chalicelib.storage.ingest_messages import SqsIngestMessages
+
+        return SqsIngestMessages(aws.client("sqs"), settings.ingest_queue_url)
 
     schedule = SyncSchedule()
     cadences = Cadences(
@@ -494,6 +523,7 @@ def build_services(
             rules=IngestionRules(cadences=cadences),
             workspaces=accounts,
             reads=SyncReads(),
+            messages=ingest_messages,
         ),
         # A claim holds a connection for one counters cadence: a sync that fails for good comes back then.
         ingest_dispatcher=IngestDispatcher(
@@ -520,14 +550,22 @@ def services() -> Services:
     return build_services(Settings.from_env(), **_platform_wiring)
 
 
-def reset(*, platform_transport: httpx.BaseTransport | None = None, platform_sleep: Any = None) -> None:
+def reset(
+    *,
+    platform_transport: httpx.BaseTransport | None = None,
+    platform_sleep: Any = None,
+    platform_clock: Callable[[], float] | None = None,
+) -> None:
     """Forget everything built, so the next ``services()`` reads the environment anew.
 
-    Tests may pass the platform transport (the simulator's ``httpx.MockTransport``) and a sleep.
+    Tests may pass the platform transport (the simulator's ``httpx.MockTransport``), a sleep and the
+    clock the platform client's rate limits run on.
     """
     _platform_wiring.clear()
     if platform_transport is not None:
         _platform_wiring["platform_transport"] = platform_transport
     if platform_sleep is not None:
         _platform_wiring["platform_sleep"] = platform_sleep
+    if platform_clock is not None:
+        _platform_wiring["platform_clock"] = platform_clock
     services.cache_clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 
@@ -96,10 +96,23 @@ VARIABLES: Final[tuple[Variable, ...]] = (
         default="0.1",
     ),
     Variable(
+        "CREATORDECK_INGEST_MAX_RECEIVES",
+        "Deliveries of an ingest message before SQS moves it to the DLQ (1-1000; the queue's redrive).",
+        required=False,
+        default="5",
+    ),
+    Variable(
         "CREATORDECK_VAULT_EPOCH_HOURS",
         "Hours (1-168) during which every function seals platform tokens under one shared data key.",
         required=False,
         default="24",
+    ),
+    Variable(
+        "CREATORDECK_PLATFORM_RATE_LIMITS",
+        "JSON overrides of the ingest worker's client-side limits per platform, e.g. "
+        '{"tiktok": {"calls": 600, "seconds": 60, "in_flight": 24}}: calls per window of seconds per '
+        "endpoint class (0: no bucket) and calls in flight; unset keys keep the documented defaults.",
+        required=False,
     ),
     Variable(
         "CREATORDECK_TIKTOK_CLIENT_KEY",
@@ -187,6 +200,8 @@ class Settings:
     sync_demographics_hour_utc: int = 4
     sync_jitter: float = 0.1
     vault_epoch_hours: int = 24
+    ingest_max_receives: int = 5
+    platform_rate_limits: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -232,6 +247,8 @@ class Settings:
             sync_demographics_hour_utc=_hour(values, "CREATORDECK_SYNC_DEMOGRAPHICS_HOUR_UTC"),
             sync_jitter=_share(values, "CREATORDECK_SYNC_JITTER"),
             vault_epoch_hours=_hours(values, "CREATORDECK_VAULT_EPOCH_HOURS", 1, 168),
+            ingest_max_receives=_count(values, "CREATORDECK_INGEST_MAX_RECEIVES", 1, 1000),
+            platform_rate_limits=_rate_limits(values, "CREATORDECK_PLATFORM_RATE_LIMITS"),
         )
 
     def table_name(self, logical_name: str) -> str:
@@ -264,6 +281,46 @@ def _url_map(values: Mapping[str, str | None], name: str) -> Mapping[str, str]:
     return {str(key): value for key, value in loaded.items()}
 
 
+# What a platform's rate limit may set (chalicelib.platforms.rate_limits), and each key's least value.
+RATE_LIMIT_KEYS: Final[dict[str, int]] = {"calls": 0, "seconds": 1, "in_flight": 1}  # key -> least value
+
+
+def _rate_limits(values: Mapping[str, str | None], name: str) -> Mapping[str, Mapping[str, int]]:
+    raw = values[name]
+    if not raw:
+        return {}
+    import json
+
+    from chalicelib.domain.platforms import Platform
+
+    platforms = sorted(platform.value for platform in Platform)
+    shape = (
+        f'{name} must be a JSON object like {{"tiktok": {{"calls": 600, "seconds": 60, "in_flight": 24}}}}'
+    )
+    try:
+        loaded = json.loads(raw)
+    except ValueError:
+        raise SettingsError(f"{shape}; it is not JSON.") from None
+    if not isinstance(loaded, dict):
+        raise SettingsError(f"{shape}.")
+    limits: dict[str, dict[str, int]] = {}
+    for platform, entry in loaded.items():
+        if platform not in platforms:
+            raise SettingsError(f"{name}: unknown platform {platform!r} (one of {', '.join(platforms)}).")
+        if not isinstance(entry, dict):
+            raise SettingsError(f"{shape}; {platform!r} is not an object.")
+        for key, number in entry.items():
+            least = RATE_LIMIT_KEYS.get(key)
+            if least is None:
+                raise SettingsError(f"{name}: {platform}.{key} is unknown (calls, seconds, in_flight).")
+            if isinstance(number, bool) or not isinstance(number, int) or number < least:
+                raise SettingsError(
+                    f"{name}: {platform}.{key} must be a whole number of at least {least}, got {number!r}."
+                )
+        limits[platform] = dict(entry)
+    return limits
+
+
 def _positive_int(values: Mapping[str, str | None], name: str) -> int:
     raw = _text(values, name)
     try:
@@ -293,6 +350,13 @@ def _hours(values: Mapping[str, str | None], name: str, least: int, most: int) -
     raw = _text(values, name)
     if not raw.isdigit() or not least <= int(raw) <= most:
         raise SettingsError(f"{name} must be a whole number of hours from {least} to {most}, got {raw!r}.")
+    return int(raw)
+
+
+def _count(values: Mapping[str, str | None], name: str, least: int, most: int) -> int:
+    raw = _text(values, name)
+    if not raw.isdigit() or not least <= int(raw) <= most:
+        raise SettingsError(f"{name} must be a whole number from {least} to {most}, got {raw!r}.")
     return int(raw)
 
 

@@ -258,10 +258,10 @@ class _Builder:
             cities=shares(CITIES, 2),
         )
 
-    def account(self, spec: _Spec, owner: str) -> Account:
+    def account(self, spec: _Spec, owner: str, n_past: int | None = None) -> Account:
         account_id = self.account_id(spec.platform)
         created = self.start - self.rng.uniform(700, 760) * DAY
-        n_past = 32 + self.rng.randrange(9)
+        n_past = 32 + self.rng.randrange(9) if n_past is None else n_past
         # Unique whole seconds keep TikTok's millisecond cursor unambiguous.
         times = sorted({int(self.start - self.rng.uniform(2 * HOUR, 720 * DAY)) for _ in range(n_past)})
         times = sorted({*times, int(self.start - 6 * HOUR)})
@@ -313,8 +313,11 @@ class _Builder:
         return account
 
 
-def build_world(seed: int, start: float) -> World:
-    """Build the seeded creators; same seed and start give the same world, ids included."""
+def build_world(seed: int, start: float, prolific_posts: int = 0) -> World:
+    """Build the seeded creators; same seed and start give the same world, ids included.
+
+    ``prolific_posts``: add a Threads creator with that many posts (from an RNG of its own, so every
+    other creator stays the same)."""
     b = _Builder(seed, start)
     logins: list[Login] = []
 
@@ -367,6 +370,17 @@ def build_world(seed: int, start: float) -> World:
         sub = b.digits("1", 21)
         channel = b.account(_Spec("youtube", handle, name, subs, median, yt), sub)
         logins.append(Login("google", sub, name, email, (channel.id,)))
+    # youtube.md §2.2: a Google account with no YouTube channel can consent but has nothing to read.
+    logins.append(Login("google", b.digits("1", 21), "Noa Park", "noa@example.test", ()))
+
+    if prolific_posts:
+        extra = _Builder(seed + 1, start)
+        spec = _Spec("threads", "pia.posts", "Pia Posts", 15_000, 800, th)
+        pia = extra.account(spec, "", prolific_posts)
+        pia = dataclasses.replace(pia, owner=pia.id)
+        b.accounts[pia.id] = pia
+        b.posts.update(extra.posts)
+        logins.append(Login("threads", pia.id, "Pia Posts", "pia@example.test", (pia.id,)))
 
     for acc_login in logins:
         for account_id in acc_login.account_ids:

@@ -72,6 +72,8 @@ class SimConfig:
     start_time: float = DEFAULT_START
     realtime: bool = False
     clients: tuple[ClientApp, ...] = dataclasses.field(default_factory=default_clients)
+    # Posts of an extra Threads creator (pia.posts, pia@example.test) for backfill tests; 0: none.
+    prolific_posts: int = 0
 
 
 class Clock:
@@ -147,7 +149,7 @@ class SimState:
         # Separate streams so tokens never echo the world's ids and faults don't shift with token counts.
         self.rng = random.Random(f"tokens:{config.seed}")
         self.fault_rng = random.Random(f"faults:{config.seed}")
-        self.world: World = build_world(config.seed, config.start_time)
+        self.world: World = build_world(config.seed, config.start_time, config.prolific_posts)
         self.clients = {(c.platform, c.client_id): c for c in config.clients}
         self.codes: dict[str, AuthCode] = {}
         self.tokens: dict[str, Token] = {}

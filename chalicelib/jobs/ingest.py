@@ -12,14 +12,14 @@ import functools
 import json
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-    from chalicelib.platforms.http import AsyncPlatformClient
+    from chalicelib.platforms.http import AsyncPlatformClient, Deadline
     from chalicelib.services.ingestion import SyncRequest
 
 
@@ -48,8 +48,9 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
     )
 
     from chalicelib.bootstrap import services
+    from chalicelib.platforms.base import RateLimitedError
     from chalicelib.platforms.http import Deadline
-    from chalicelib.services.ingestion import MAX_RECEIVES, SyncRequest
+    from chalicelib.services.ingestion import SyncRequest
 
     built = services()
     deadline = Deadline.from_lambda_context(context) if context is not None else None
@@ -70,8 +71,12 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
             try:
                 report = await built.ingestion.sync(request, batch.client(), deadline, shared)
             except Exception as exc:
-                if int(record.attributes.approximate_receive_count) >= MAX_RECEIVES:
+                if int(record.attributes.approximate_receive_count) >= built.settings.ingest_max_receives:
                     await asyncio.to_thread(built.ingestion.sync_failed, request, type(exc).__name__)
+                elif isinstance(exc, RateLimitedError) and _beyond(exc.retry_after, deadline):
+                    # Longer than this invocation can wait: SQS keeps the message that long, rather
+                    # than redelivering it to a platform that will refuse it again.
+                    await asyncio.to_thread(built.ingestion.delay, record.receipt_handle, exc.retry_after)
                 raise
             return report.outcome.value
         finally:
@@ -82,6 +87,11 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
         event=event, record_handler=sync_record, processor=processor, context=context
     )
     return dict(response)
+
+
+def _beyond(retry_after: float | None, deadline: Deadline | None) -> TypeGuard[float]:
+    """Whether a throttle's wait outlasts the invocation (then the message waits in SQS instead)."""
+    return retry_after is not None and (deadline is None or retry_after > deadline.remaining())
 
 
 def _requests(event: dict[str, Any]) -> list[SyncRequest]:

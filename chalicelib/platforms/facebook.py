@@ -20,6 +20,7 @@ from chalicelib.domain.platforms import (
     TokenSet,
 )
 from chalicelib.platforms.base import Flow, Parallel, PlatformError, immediate
+from chalicelib.platforms.media_errors import is_media_gone
 from chalicelib.platforms.meta_graph import (
     PAGE_LIMIT,
     FacebookLoginProvider,
@@ -86,8 +87,12 @@ class FacebookProvider(FacebookLoginProvider):
         out: dict[str, PostMetrics] = {}
         for index, post_id in enumerate(ids):
             insights, node = replies[2 * index], replies[2 * index + 1]
-            if isinstance(insights, PlatformError) or isinstance(node, PlatformError):
-                continue
+            failed = [reply for reply in (insights, node) if isinstance(reply, PlatformError)]
+            for error in failed:
+                if not is_media_gone(error):
+                    raise error  # throttled or failed: the sync fails and SQS brings it back
+            if failed:
+                continue  # deleted since it was listed: left out, as the Protocol says
             out[post_id] = _metrics(post_id, insight_values(insights), node)
         return out
 

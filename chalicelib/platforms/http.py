@@ -11,6 +11,11 @@ concurrency) run the same provider flows (see :mod:`chalicelib.platforms.base`) 
   how long to delay its SQS message). A Lambda therefore never sleeps or retries past its time.
   Calls marked ``idempotent=False`` are retried only when the platform surely did not act (a 429, a
   refused connection), never after a 5xx or a read timeout.
+* **Client-side rate limits** (async client, :mod:`chalicelib.platforms.rate_limits`): a token bucket per
+  (platform, endpoint class) at the documented rate and a cap on each platform's calls in flight. A
+  call waits for its token, never fails for it, unless the wait would pass the ``Deadline``: then it
+  raises ``RateLimitedError`` (``retry_after`` = the wait) without sending, and SQS brings the message
+  back. The buckets are per container: the first line; the reactive rules below are the second.
 * **Meta usage headers** (``X-App-Usage``, ``X-Business-Use-Case-Usage``): the highest percentage
   seen for the app and for the business object is remembered for ``usage_memory`` seconds; above
   ``usage_threshold`` (90%) the next call to that app/object first pauses, longer as usage nears 100%.
@@ -23,6 +28,7 @@ Clocks, sleep and randomness are injected so tests never really sleep.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import random
 import time
@@ -33,6 +39,7 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from chalicelib.domain.platforms import Platform
 from chalicelib.platforms.base import (
     Call,
     Dialect,
@@ -44,6 +51,7 @@ from chalicelib.platforms.base import (
     Step,
 )
 from chalicelib.platforms.classify import classify, response_body
+from chalicelib.platforms.rate_limits import RateLimits
 from chalicelib.platforms.usage import Usage, parse_usage_headers
 
 __all__ = ["AsyncPlatformClient", "Deadline", "LambdaContext", "PlatformClient", "RetryPolicy", "classify"]
@@ -299,7 +307,15 @@ class PlatformClient:
 
 
 class AsyncPlatformClient:
-    """Runs provider flows over ``httpx.AsyncClient``; at most ``max_concurrency`` requests in flight."""
+    """Runs provider flows over ``httpx.AsyncClient``; at most ``max_concurrency`` requests in flight.
+
+    ``rate_limits`` (shared by every client of the container, see :mod:`chalicelib.platforms.rate_limits`)
+    adds a token bucket per (platform, endpoint class) and a cap per platform on calls in flight. A
+    call takes its platform's slot, then a shared slot, then its token, and is sent as soon as the
+    token is due: nothing stands between the wait and the send, so the platform sees the bucket's pace.
+    A call waiting for its token holds a shared slot, which is why a platform's cap stays below
+    ``max_concurrency`` (24 of 32 by default): a throttled platform never holds every slot.
+    """
 
     def __init__(
         self,
@@ -307,6 +323,7 @@ class AsyncPlatformClient:
         policy: RetryPolicy | None = None,
         *,
         max_concurrency: int = 8,
+        rate_limits: RateLimits | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -315,7 +332,9 @@ class AsyncPlatformClient:
         self._http = http
         self._sleep = sleep
         self._limit = max_concurrency
+        self._rate_limits = rate_limits
         self._semaphore: asyncio.Semaphore | None = None
+        self._platform_slots: dict[Platform, asyncio.Semaphore] = {}
         self._engine = _Engine(policy or RetryPolicy(), clock, wall_clock, rng or random.Random())
 
     def deadline(self, seconds: float) -> Deadline:
@@ -368,9 +387,10 @@ class AsyncPlatformClient:
             pause = engine.usage_pause(call, deadline)
             if pause:
                 await self._sleep(pause)
-            request = engine.build(self._http, call, deadline)
             try:
-                async with self._semaphore:
+                async with self._platform_slot(call.platform), self._semaphore:
+                    await self._wait_for_token(call, deadline)  # every attempt counts at the platform
+                    request = engine.build(self._http, call, deadline)
                     response = await self._http.send(request)
             except httpx.TransportError as exc:
                 failure: PlatformError = engine.transport_failure(call, exc)
@@ -384,3 +404,27 @@ class AsyncPlatformClient:
                 raise failure
             await self._sleep(delay)
         raise AssertionError("unreachable")
+
+    def _platform_slot(self, platform: Platform) -> contextlib.AbstractAsyncContextManager[Any]:
+        cap = self._rate_limits.in_flight(platform) if self._rate_limits is not None else 0
+        if not cap:
+            return contextlib.nullcontext()
+        slots = self._platform_slots.get(platform)
+        if slots is None:
+            slots = self._platform_slots[platform] = asyncio.Semaphore(cap)
+        return slots
+
+    async def _wait_for_token(self, call: Call, deadline: Deadline | None) -> None:
+        bucket = self._rate_limits.bucket(call) if self._rate_limits is not None else None
+        if bucket is None:
+            return
+        within = None if deadline is None else deadline.remaining() - self._engine.policy.min_call_time
+        wait = bucket.take(within)
+        if wait is None:
+            raise RateLimitedError(
+                "The platform's rate limit leaves no call before the deadline.",
+                retry_after=bucket.due_in(),
+                platform=call.platform.value,
+            )
+        if wait:
+            await self._sleep(wait)

@@ -22,6 +22,7 @@ from chalicelib.domain.platforms import (
     TokenSet,
 )
 from chalicelib.platforms.base import BadRequestError, Flow, Parallel, PlatformError, immediate
+from chalicelib.platforms.media_errors import is_media_gone
 from chalicelib.platforms.meta_graph import (
     PAGE_LIMIT,
     FacebookLoginProvider,
@@ -96,11 +97,14 @@ class InstagramProvider(FacebookLoginProvider):
             for media_id in ids
         )
         replies = yield Parallel(calls, return_errors=True)
-        return {
-            media_id: _metrics(media_id, insight_values(reply))
-            for media_id, reply in zip(ids, replies, strict=True)
-            if not isinstance(reply, PlatformError)
-        }
+        out: dict[str, PostMetrics] = {}
+        for media_id, reply in zip(ids, replies, strict=True):
+            if isinstance(reply, PlatformError):
+                if is_media_gone(reply):
+                    continue  # deleted since it was listed: left out, as the Protocol says
+                raise reply  # throttled or failed: the sync fails and SQS brings it back
+            out[media_id] = _metrics(media_id, insight_values(reply))
+        return out
 
     def demographics(self, tokens: TokenSet) -> Flow[Demographics]:
         if "instagram_manage_insights" not in tokens.scopes:

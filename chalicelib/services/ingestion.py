@@ -13,7 +13,14 @@ What is fetched, each part on its own cadence (``domain/sync_cadence.py``; every
 * demographics once a day after an off-peak hour, where the platform gives them.
 
 A sync does only the parts that are due, then moves the connection's next sync to when a part next
-falls due.
+falls due. Each part succeeds or fails on its own: what succeeded is saved and recorded, a part that
+failed is not recorded (so it is still due) and its error is raised for SQS to redeliver the message.
+A lasting refusal of demographics is stored as "not available" instead. A new post is stored only
+with its reading, so one whose counters failed is found new again on redelivery.
+
+A backfill reads counters a chunk at a time, newest first; when its share of posts is read or its
+time runs short, it saves what it read and sends a follow-up message for the older posts
+(``SyncRequest.before``), so an account with thousands of posts is backfilled across messages.
 
 Alerts follow from the new readings: a viral post (views far above the creator's own baseline at
 the same age) and a follower spike or drop (day over day). Their ids derive from what they are
@@ -25,16 +32,23 @@ from __future__ import annotations
 import asyncio
 import enum
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from chalicelib.domain.account_rollup import AccountRollup, roll_up
 from chalicelib.domain.connections import Alert, Connection, SealedTokens
 from chalicelib.domain.identity import Workspace
 from chalicelib.domain.insights import FollowerRule, ViralRule, follower_move, is_viral, views_multiple
-from chalicelib.domain.platforms import Demographics, Post, PostMetrics, Profile, TokenSet
+from chalicelib.domain.platforms import (
+    Demographics,
+    DemographicsUnavailableReason,
+    Post,
+    PostMetrics,
+    Profile,
+    TokenSet,
+)
 from chalicelib.domain.snapshots import (
     DEFAULT_RETENTION,
     DemographicsSnapshot,
@@ -45,17 +59,26 @@ from chalicelib.domain.snapshots import (
 from chalicelib.domain.summary import HISTORY_DAYS, AccountStats, summarize
 from chalicelib.domain.sync_cadence import ALL_PARTS, Cadences, SyncPart, SyncTimes
 from chalicelib.observability import logger
-from chalicelib.storage.posts import MILESTONES, StoredPost
+from chalicelib.storage.posts import MILESTONES, StoredPost, post_sort_key
 from chalicelib.storage.sync_writes import SyncWrites, WriteBatch
 
 if TYPE_CHECKING:
-    from chalicelib.platforms.base import PlatformProvider
+    from chalicelib.platforms.base import PlatformError, PlatformProvider
     from chalicelib.platforms.http import AsyncPlatformClient, Deadline
     from chalicelib.storage.sync_reads import StartingItems
 
+T = TypeVar("T")
+
 RECENT: Final = timedelta(days=7)
-BACKFILL_POSTS: Final = 500
-MAX_RECEIVES: Final = 5  # the ingest queue's redrive limit: the last try raises a sync_failed alert
+KNOWN_POSTS: Final = 500  # posts a regular sync reads back: the newest known, the recent, baselines
+NEW_POSTS: Final = 500  # new posts a regular sync pages through before it stops looking
+# A backfill pages to the end of the platform's list (each provider bounds its own paging) and reads
+# back every stored post; it reads counters this many posts at a time, and stops for a follow-up
+# message when fewer than BACKFILL_RESERVE seconds are left (one chunk's calls and the writes).
+BACKFILL_LIST: Final = 1_000_000
+BACKFILL_KNOWN: Final = 100_000
+BACKFILL_CHUNK: Final = 100
+BACKFILL_RESERVE: Final = 15.0
 
 
 class SyncKind(enum.StrEnum):
@@ -65,13 +88,31 @@ class SyncKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class SyncRequest:
+    """``before``: a backfill's follow-up reads the counters of the posts older than this post sort
+    key (``storage/posts.py``); the message that sent it read every newer one."""
+
     workspace_id: str
     connection_id: str
     kind: SyncKind = SyncKind.SYNC
+    before: str | None = None
 
     @classmethod
     def from_message(cls, body: dict[str, Any]) -> SyncRequest:
-        return cls(str(body["workspace_id"]), str(body["connection_id"]), SyncKind(body.get("kind", "sync")))
+        before = body.get("before")
+        return cls(
+            str(body["workspace_id"]),
+            str(body["connection_id"]),
+            SyncKind(body.get("kind", "sync")),
+            None if before is None else str(before),
+        )
+
+    def as_message(self) -> dict[str, Any]:
+        body = {
+            "workspace_id": self.workspace_id,
+            "connection_id": self.connection_id,
+            "kind": self.kind.value,
+        }
+        return body if self.before is None else {**body, "before": self.before}
 
 
 class SyncOutcome(enum.StrEnum):
@@ -126,6 +167,13 @@ class SyncWriter(Protocol):
         others: Sequence[tuple[str, dict[str, Any]]] = (),
     ) -> list[WriteBatch]: ...
     def write(self, batch: WriteBatch) -> int: ...
+
+
+class IngestMessages(Protocol):
+    """The ingest queue, as the worker uses it (storage/ingest_messages.py)."""
+
+    def send(self, body: dict[str, Any]) -> None: ...
+    def delay(self, receipt_handle: str, seconds: float) -> int: ...
 
 
 class WorkspaceLookup(Protocol):
@@ -200,15 +248,20 @@ class IngestionRules:
     followers: FollowerRule = field(default_factory=FollowerRule)
     retention: timedelta = DEFAULT_RETENTION
     cadences: Cadences = field(default_factory=Cadences)
+    # Posts whose counters one backfill message reads at most; the rest go to a follow-up message.
+    backfill_posts_per_message: int = 500
 
 
 @dataclass(frozen=True)
 class _Fetched:
-    profile: Profile | None  # None: the profile was not due
+    profile: Profile | None  # None: the profile was not due, or failed
     by_id: dict[str, StoredPost]  # every post known or found, by id
     fresh: set[str]  # ids of the posts found now for the first time
     recent: list[StoredPost]  # posts younger than RECENT
     updated: list[StoredPost]  # the posts with a new reading
+    done: frozenset[SyncPart]  # the parts fetched in full
+    failure: PlatformError | None = None  # why a part was not
+    before: str | None = None  # a backfill to continue with the posts older than this sort key
 
 
 class IngestionService:
@@ -224,6 +277,7 @@ class IngestionService:
         workspaces: WorkspaceLookup | None = None,
         writes: SyncWriter | None = None,
         reads: StartReader | None = None,
+        messages: Callable[[], IngestMessages] | None = None,
     ) -> None:
         self._targets = targets
         self._snapshots = snapshots
@@ -235,6 +289,7 @@ class IngestionService:
         self._writes = writes or SyncWrites()
         self._rollups = rollups
         self._reads = reads
+        self._messages = messages
 
     def retentions(self) -> WorkspaceRetentions:
         """The workspaces' retention windows, each read once, for one worker invocation."""
@@ -254,6 +309,10 @@ class IngestionService:
             return SyncBatch(self.retentions())
         retentions = WorkspaceRetentions(self._workspaces, self._rules.retention, items.workspaces)
         return SyncBatch(retentions, items.connections)
+
+    def delay(self, receipt_handle: str, seconds: float) -> int | None:
+        """Keep a throttled message from SQS until the platform will answer (seconds, at most 12 h)."""
+        return None if self._messages is None else self._messages().delay(receipt_handle, seconds)
 
     def sync_failed(self, request: SyncRequest, reason: str) -> None:
         """The last delivery failed too: the message goes to the DLQ, and people hear about it."""
@@ -290,9 +349,7 @@ class IngestionService:
             return SyncReport(SyncOutcome.SKIPPED)
         try:
             try:
-                return await self._sync(
-                    connection, tokens, provider, request.kind, client, deadline, retentions
-                )
+                return await self._sync(connection, tokens, provider, request, client, deadline, retentions)
             except AccessTokenExpiredError:
                 # The platform ended the access token before its stated expiry: renew it, try once more.
                 tokens = await asyncio.to_thread(
@@ -300,9 +357,7 @@ class IngestionService:
                 )
                 if tokens is None:
                     return SyncReport(SyncOutcome.SKIPPED)
-                return await self._sync(
-                    connection, tokens, provider, request.kind, client, deadline, retentions
-                )
+                return await self._sync(connection, tokens, provider, request, client, deadline, retentions)
         except ReauthorizeError as exc:
             await asyncio.to_thread(self._targets.needs_reauth, connection, exc.kind)
             return SyncReport(SyncOutcome.SKIPPED)
@@ -312,31 +367,42 @@ class IngestionService:
         connection: Connection,
         tokens: TokenSet,
         provider: PlatformProvider,
-        kind: SyncKind,
+        request: SyncRequest,
         client: AsyncPlatformClient,
         deadline: Deadline | None,
         retentions: WorkspaceRetentions,
     ) -> SyncReport:
         now = self._now()
-        backfill = kind is SyncKind.BACKFILL
+        backfill = request.kind is SyncKind.BACKFILL
+        continuing = backfill and request.before is not None
         cadences = self._rules.cadences
         times = _times_of(connection)
-        parts = ALL_PARTS if backfill else cadences.due(times, now)
-        if not parts:  # an early or repeated message: nothing is due yet
+        # A backfill's follow-up only reads older posts' counters: no part of the cadences is redone.
+        parts = frozenset() if continuing else ALL_PARTS if backfill else cadences.due(times, now)
+        if not parts and not continuing:  # an early or repeated message: nothing is due yet
             next_at = cadences.next_sync_at(times, now, connection.id)
             await asyncio.to_thread(self._targets.record_sync, connection, now, parts, next_at)
             return SyncReport(SyncOutcome.SYNCED)
         # Never synced (a reconnect keeps its sync times): no posts or history are stored to read yet.
         first = connection.last_sync_at is None
-        known = [] if first else await asyncio.to_thread(self._posts.recent, connection.id, BACKFILL_POSTS)
+        limit = BACKFILL_KNOWN if backfill else KNOWN_POSTS
+        known = [] if first else await asyncio.to_thread(self._posts.recent, connection.id, limit)
         # The workspace's retention and the follower history are read while the platform answers.
-        fetched, demographics, retention, history, rolled = await asyncio.gather(
-            self._fetch(connection, tokens, provider, parts, backfill, known, now, client, deadline),
-            self._demographics(tokens, provider, parts, client, deadline),
+        # The platform parts fail on their own: what one fetched is saved whatever the other did.
+        fetched, demographics_or_error, retention, history, rolled = await asyncio.gather(
+            self._fetch(connection, tokens, provider, parts, request, known, now, client, deadline),
+            _attempt(self._demographics(tokens, provider, parts, client, deadline)),
             retentions.of(connection.workspace_id),
             self._history(connection, now, first),
             self._rolled_followers(connection, now, first, backfill, retentions),
         )
+        failures = [] if fetched.failure is None else [fetched.failure]
+        done = fetched.done
+        demographics, demographics_failure = _demographics_outcome(connection, demographics_or_error)
+        if demographics_failure is not None:
+            failures.append(demographics_failure)
+        elif SyncPart.DEMOGRAPHICS in parts:
+            done |= {SyncPart.DEMOGRAPHICS}
         profile, by_id, fresh, recent = fetched.profile, fetched.by_id, fetched.fresh, fetched.recent
         updated = fetched.updated
         snapshots = self._snapshots_of(connection, now, profile, updated, demographics)
@@ -351,18 +417,24 @@ class IngestionService:
         others = [self._rollups.put(connection.id, rollup)]
         # Snapshots, posts and the rollup together, 25 to a request, the requests at once; then the
         # alerts. Only then is the sync recorded, with the summary and the rollup's time, in one
-        # UpdateItem: a sync that fails before has its parts still due on redelivery.
+        # UpdateItem: a part that failed is not recorded, so it is still due on redelivery.
         batches = self._writes.batches(snapshots, updated, retention, others)
         await asyncio.gather(*(asyncio.to_thread(self._writes.write, batch) for batch in batches))
         await asyncio.gather(*(asyncio.to_thread(self._targets.record_alert, alert) for alert in alerts))
         next_at = cadences.next_sync_at(
-            times.after(parts, now), now, connection.id, has_recent_posts=bool(recent)
+            times.after(done, now), now, connection.id, has_recent_posts=bool(recent)
         )
         recorded = await asyncio.to_thread(
-            self._targets.record_sync, connection, now, parts, next_at, summary, rollup.computed_at
+            self._targets.record_sync, connection, now, done, next_at, summary, rollup.computed_at
         )
         if not recorded:
             await asyncio.to_thread(self._record_apart, connection, rollup, summary)
+        elif fetched.before is not None:
+            # Everything newer is saved: the older posts' counters go on in a message of their own.
+            follow_up = SyncRequest(
+                request.workspace_id, request.connection_id, SyncKind.BACKFILL, fetched.before
+            )
+            await asyncio.to_thread(self._send, follow_up)
         new_posts = len(fresh)
         logger.info(
             "synced",
@@ -370,9 +442,21 @@ class IngestionService:
                 "platform": connection.platform.value,
                 "snapshots": len(snapshots),
                 "new_posts": new_posts,
+                "parts": sorted(done),
+                "failed": [failure.kind for failure in failures],
+                "continues": fetched.before is not None,
             },
         )
+        if failures:
+            # What succeeded is saved (keyed by its time window: a redelivery rewrites the same items);
+            # SQS brings the message back for the rest, a throttle's after its retry_after.
+            raise _worst(failures)
         return SyncReport(SyncOutcome.SYNCED, len(snapshots), new_posts, [alert.kind for alert in alerts])
+
+    def _send(self, request: SyncRequest) -> None:
+        if self._messages is None:
+            raise RuntimeError("a backfill follow-up needs the ingest queue")
+        self._messages().send(request.as_message())
 
     async def _demographics(
         self,
@@ -393,39 +477,125 @@ class IngestionService:
         tokens: TokenSet,
         provider: PlatformProvider,
         parts: frozenset[SyncPart],
-        backfill: bool,
+        request: SyncRequest,
         known: Sequence[StoredPost],
         now: datetime,
         client: AsyncPlatformClient,
         deadline: Deadline | None,
     ) -> _Fetched:
-        """The profile, new posts and the posts' new readings, as far as they are due."""
+        """The profile, new posts and the posts' new readings, as far as they are due and succeed.
+
+        A part is done only when all of it was fetched: a new post whose counters failed is not
+        stored, so the redelivered message finds it new again. A backfill reads counters a chunk at a
+        time, newest first, and hands what is left to a follow-up message when its time or its share
+        runs out."""
+        from chalicelib.platforms.base import PlatformError
+
+        backfill = request.kind is SyncKind.BACKFILL
+        listing = SyncPart.PROFILE in parts or backfill
         newest_known = None if backfill or not known else known[0].post.id
+        most = BACKFILL_LIST if backfill else NEW_POSTS
+        failures: list[PlatformError] = []
         profile: Profile | None = None
         fresh_posts: list[Post] = []
-        if SyncPart.PROFILE in parts:
-            profile, fresh_posts = await asyncio.gather(
-                client.run(provider.profile(tokens), deadline),
-                client.run(
-                    provider.posts(tokens, since_post_id=newest_known, max_posts=BACKFILL_POSTS), deadline
+        listed = not listing
+        if listing:
+            profile_read = (
+                client.run(provider.profile(tokens), deadline) if SyncPart.PROFILE in parts else _nothing()
+            )
+            read, posts = await asyncio.gather(
+                _attempt(profile_read),
+                _attempt(
+                    client.run(provider.posts(tokens, since_post_id=newest_known, max_posts=most), deadline)
                 ),
             )
+            for value in (read, posts):
+                if isinstance(value, PlatformError):
+                    failures.append(value)
+            profile = None if isinstance(read, PlatformError) else read
+            fresh_posts = [] if isinstance(posts, PlatformError) else posts
+            listed = not isinstance(posts, PlatformError)
         by_id = {stored.post.id: stored for stored in known}
         fresh = {post.id for post in fresh_posts} - by_id.keys()
         for post in fresh_posts:
             if post.id in fresh:
                 by_id[post.id] = StoredPost(connection.id, post, post.metrics or PostMetrics(post.id), now)
         recent = [s for s in by_id.values() if now - s.post.created_at <= RECENT]
-        tracked = (
-            list(by_id.values())
-            if backfill
-            else [s for s in recent if SyncPart.COUNTERS in parts or s.post.id in fresh]
-        )
+        if backfill:
+            tracked = sorted(by_id.values(), key=lambda s: post_sort_key(s.post), reverse=True)
+            if request.before is not None:
+                tracked = [s for s in tracked if post_sort_key(s.post) < request.before]
+        else:
+            tracked = [s for s in recent if SyncPart.COUNTERS in parts or s.post.id in fresh]
         readings: dict[str, PostMetrics] = {}
-        if tracked:
-            readings = await client.run(provider.post_metrics(tokens, [s.post.id for s in tracked]), deadline)
+        read_all, before = True, None
+        if tracked and listed:
+            readings, covered, failure = await self._readings(
+                provider, tokens, tracked, backfill, client, deadline
+            )
+            if failure is not None:
+                failures.append(failure)
+            read_all = covered == len(tracked)
+            if backfill and not read_all and covered:
+                before = post_sort_key(tracked[covered - 1].post)
+        elif tracked:
+            read_all = False  # the list failed: no post is read until it is listed anew
         updated = [s.with_reading(readings[s.post.id], now) for s in tracked if s.post.id in readings]
-        return _Fetched(profile, by_id, fresh, recent, updated)
+        # A backfill handing the older posts to a follow-up has done its parts: the follow-up ends it.
+        complete = listed and (read_all or before is not None)
+        done = frozenset(
+            part
+            for part, ok in (
+                (SyncPart.PROFILE, profile is not None and complete),
+                (SyncPart.COUNTERS, complete),
+            )
+            if part in parts and ok
+        )
+        failure = None if before is not None or not failures else _worst(failures)
+        return _Fetched(profile, by_id, fresh, recent, updated, done, failure, before)
+
+    async def _readings(
+        self,
+        provider: PlatformProvider,
+        tokens: TokenSet,
+        tracked: Sequence[StoredPost],
+        backfill: bool,
+        client: AsyncPlatformClient,
+        deadline: Deadline | None,
+    ) -> tuple[dict[str, PostMetrics], int, PlatformError | None]:
+        """Counters of ``tracked`` in order; how many of them were covered (a post gone since it was
+        listed has no reading), and the failure that stopped them.
+
+        A regular sync asks for all at once. A backfill goes a chunk at a time and stops, keeping what
+        it read, when its share of posts is read, its time runs short, or a chunk fails after others
+        were read (a follow-up message carries on from there)."""
+        from chalicelib.platforms.base import PlatformError, ReauthorizeError
+
+        ids = [s.post.id for s in tracked]
+        if not backfill:
+            try:
+                return await client.run(provider.post_metrics(tokens, ids), deadline), len(ids), None
+            except ReauthorizeError:
+                raise
+            except PlatformError as exc:
+                return {}, 0, exc
+        readings: dict[str, PostMetrics] = {}
+        share = self._rules.backfill_posts_per_message
+        for start in range(0, len(ids), BACKFILL_CHUNK):
+            if start >= share or (start and deadline is not None and deadline.remaining() < BACKFILL_RESERVE):
+                return readings, start, None
+            chunk = ids[start : start + BACKFILL_CHUNK]
+            try:
+                read = await client.run(provider.post_metrics(tokens, chunk), deadline)
+            except ReauthorizeError:
+                raise
+            except PlatformError as exc:
+                if not start:
+                    return readings, 0, exc
+                logger.warning("backfill counters stopped; a follow-up goes on", extra={"error": exc.kind})
+                return readings, start, None
+            readings.update(read)
+        return readings, len(ids), None
 
     def _record_apart(
         self, connection: Connection, rollup: AccountRollup, summary: AccountStats | None
@@ -559,6 +729,51 @@ class IngestionService:
             follower_change_pct=follower_change_pct,
             followers=followers,
         )
+
+
+async def _attempt(work: Awaitable[T]) -> T | PlatformError:
+    """A platform part's value, or the error it failed with; reauthorization always ends the sync."""
+    from chalicelib.platforms.base import PlatformError, ReauthorizeError
+
+    try:
+        return await work
+    except ReauthorizeError:
+        raise
+    except PlatformError as exc:
+        return exc
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _demographics_outcome(
+    connection: Connection, outcome: Demographics | PlatformError | None
+) -> tuple[Demographics | None, PlatformError | None]:
+    """Demographics to store, or the failure that leaves the part due. A lasting refusal is the
+    part's state (not available, and why), not a failure: retrying would fail the same way."""
+    from chalicelib.platforms.base import BadRequestError, PermissionMissingError, PlatformError
+
+    if not isinstance(outcome, PlatformError):
+        return outcome, None
+    if isinstance(outcome, PermissionMissingError):
+        reason = DemographicsUnavailableReason.PERMISSION_MISSING
+    elif isinstance(outcome, BadRequestError):
+        reason = DemographicsUnavailableReason.NOT_OFFERED
+    else:
+        return None, outcome
+    logger.info("demographics not available", extra={"reason": reason.value, "error": outcome.kind})
+    return Demographics.not_available(connection.platform, reason), None
+
+
+def _worst(failures: Sequence[PlatformError]) -> PlatformError:
+    """The failure to report: a throttle first (the longest wait), so SQS keeps the message long enough."""
+    from chalicelib.platforms.base import RateLimitedError
+
+    throttles = [f for f in failures if isinstance(f, RateLimitedError)]
+    if throttles:
+        return max(throttles, key=lambda f: f.retry_after or 0.0)
+    return failures[0]
 
 
 def _times_of(connection: Connection) -> SyncTimes:

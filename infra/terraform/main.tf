@@ -75,6 +75,8 @@ locals {
     CREATORDECK_SYNC_DEMOGRAPHICS_HOUR_UTC       = tostring(var.sync_demographics_hour_utc)
     CREATORDECK_SYNC_JITTER                      = tostring(var.sync_jitter)
     CREATORDECK_VAULT_EPOCH_HOURS                = tostring(var.vault_epoch_hours)
+    CREATORDECK_INGEST_MAX_RECEIVES              = tostring(var.queue_max_receive_count)
+    CREATORDECK_PLATFORM_RATE_LIMITS             = jsonencode(var.platform_rate_limits)
     POWERTOOLS_SERVICE_NAME                      = var.app_name
     POWERTOOLS_METRICS_NAMESPACE                 = var.metrics_namespace
     POWERTOOLS_LOG_LEVEL                         = var.log_level

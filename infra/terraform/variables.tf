@@ -114,9 +114,13 @@ variable "schedules" {
 }
 
 variable "queue_max_receive_count" {
-  description = "Deliveries of one SQS message before it moves to the queue's DLQ."
+  description = "Deliveries of one SQS message before it moves to the queue's DLQ (the ingest worker reads it too)."
   type        = number
   default     = 5
+  validation {
+    condition     = var.queue_max_receive_count >= 1 && var.queue_max_receive_count <= 1000
+    error_message = "SQS allows a redrive maxReceiveCount from 1 to 1000."
+  }
 }
 
 variable "dlq_retention_days" {
@@ -240,6 +244,20 @@ variable "vault_epoch_hours" {
   validation {
     condition     = var.vault_epoch_hours >= 1 && var.vault_epoch_hours <= 168 && floor(var.vault_epoch_hours) == var.vault_epoch_hours
     error_message = "A whole number of hours from 1 to 168."
+  }
+}
+
+variable "platform_rate_limits" {
+  description = "Overrides of the ingest worker's client-side limits per platform (tiktok, instagram, facebook, threads, youtube): calls per window of seconds per endpoint class (0: no bucket, only the reactive backoff) and calls in flight. Unset platforms and keys keep the documented limits (chalicelib/platforms/rate_limits.py); each Lambda container applies them on its own."
+  type        = map(map(number))
+  default     = {}
+  validation {
+    condition = alltrue([
+      for platform, limit in var.platform_rate_limits : contains(["tiktok", "instagram", "facebook", "threads", "youtube"], platform) && alltrue([
+        for key, value in limit : contains(["calls", "seconds", "in_flight"], key) && floor(value) == value && value >= (key == "calls" ? 0 : 1)
+      ])
+    ])
+    error_message = "Platforms are tiktok, instagram, facebook, threads or youtube; keys are calls (0 or more), seconds and in_flight (1 or more), whole numbers."
   }
 }
 

@@ -1,0 +1,286 @@
+"""Ingestion under faults aimed at one part of a sync: nothing lost, nothing twice, no message stuck.
+
+The worker runs through the local job clock; the platforms are the simulator (MockTransport). Faults
+are the simulator's own answers, switched on just as a chosen kind of request arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+
+import app as app_module
+from chalicelib import bootstrap
+from chalicelib.services import ingestion
+from chalicelib.settings import Settings
+from chalicelib.storage.posts import PostRepository
+from devstack.clock import JobClock, JobRun
+from simulator import Knobs, Simulator
+from simulator.state import SimConfig
+from tests.functional.connections.conftest import PUBLIC_BASE_URL, Flow
+from tests.functional.connections.test_ingestion import items_in
+from tests.functional.team import Team
+
+
+@dataclass
+class Faults:
+    """Makes the simulator fail the next ``left`` requests whose path ``matches``, with ``knob``."""
+
+    matches: Callable[[str], bool] = lambda _path: False
+    knob: str = "throttle_next"
+    left: int = 0
+    answer: httpx.Response | None = None  # instead of a knob's fault: this answer
+
+    def arm(
+        self, matches: Callable[[str], bool], knob: str, times: int, answer: httpx.Response | None = None
+    ) -> None:
+        self.matches, self.knob, self.left, self.answer = matches, knob, times, answer
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(SimConfig(prolific_posts=1199), Knobs(auto_approve=True))
+
+
+@pytest.fixture
+def faults() -> Faults:
+    return Faults()
+
+
+@pytest.fixture
+def wired(
+    aws: Settings, sim: Simulator, faults: Faults, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    def handle(request: httpx.Request) -> httpx.Response:
+        request.read()
+        if faults.left and faults.matches(request.url.path):
+            faults.left -= 1
+            if faults.answer is not None:
+                return httpx.Response(
+                    faults.answer.status_code, content=faults.answer.content, headers=faults.answer.headers
+                )
+            sim.knobs.update({faults.knob: 1})
+        return sim.handle(request)
+
+    monkeypatch.setenv("CREATORDECK_PUBLIC_BASE_URL", PUBLIC_BASE_URL)
+    bootstrap.reset(platform_transport=httpx.MockTransport(handle), platform_sleep=lambda _s: None)
+    yield Settings.from_env()
+    bootstrap.reset()
+
+
+@dataclass
+class ReceivingSqs:
+    """The real SQS client, keeping the receipt handles the job clock was given (to let time pass)."""
+
+    sqs: Any
+    receipts: list[str] = field(default_factory=list)
+
+    def receive_message(self, **kwargs: Any) -> Any:
+        answer = self.sqs.receive_message(**kwargs)
+        self.receipts += [m["ReceiptHandle"] for m in answer.get("Messages", [])]
+        return answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sqs, name)
+
+
+@pytest.fixture
+def sqs(wired: Settings) -> ReceivingSqs:
+    return ReceivingSqs(boto3.client("sqs", region_name=wired.aws_region))
+
+
+@pytest.fixture
+def clock(sqs: ReceivingSqs, wired: Settings) -> JobClock:
+    return JobClock(app_module, sqs, wired.table_prefix)
+
+
+def succeeded(run: JobRun) -> bool:
+    """The delivery's every message succeeded (one that all failed fails the whole invocation)."""
+    return run.ok and not run.failed_message_ids
+
+
+def hidden(sqs: ReceivingSqs, url: str) -> int:
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+    )
+    return int(attributes["Attributes"]["ApproximateNumberOfMessagesNotVisible"])
+
+
+def let_time_pass(sqs: ReceivingSqs, url: str) -> None:
+    """The delayed message's wait is over: it may be received again."""
+    for receipt in sqs.receipts:
+        try:
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=receipt, VisibilityTimeout=0)
+        except sqs.sqs.exceptions.ClientError:
+            continue  # deleted meanwhile
+
+
+def connect(team: Team, flow: Flow, platform: str) -> dict[str, Any]:
+    """A new workspace's one connection (on Instagram, Ben's: one account, so it connects at once)."""
+    admin = team.create_workspace()
+    if platform == "instagram":
+        flow.knobs(next_user="ben@example.test")
+    page = flow.connect(admin, platform)
+    assert page.status_code == 200, page.body
+    [connection] = flow.connections(admin)
+    return connection
+
+
+def truth_of(flow: Flow, connection: dict[str, Any]) -> dict[str, Any]:
+    """The simulator's own view of the connected account (handles repeat across platforms; ids do not)."""
+    creators = flow.browser.get("http://simulator.local/_sim/creators").json()
+    accounts = [a for login in creators["logins"] for a in login["accounts"]]
+    return next(a for a in accounts if a["id"] == connection["account_id"])
+
+
+def drain_until_done(clock: JobClock, sqs: ReceivingSqs, url: str, rounds: int = 6) -> None:
+    """Deliver the queue's messages, letting each delayed one's wait pass, until none is left."""
+    for _ in range(rounds):
+        clock.drain()
+        if not hidden(sqs, url):
+            return
+        let_time_pass(sqs, url)
+    raise AssertionError("the queue still holds messages")
+
+
+def assert_as_the_platform(wired: Settings, flow: Flow, connection: dict[str, Any]) -> None:
+    truth = truth_of(flow, connection)
+    metrics = items_in(wired, "metrics")
+    mine = [i for i in metrics if connection["id"] in i["pk"]["S"]]
+    post_series = [i for i in mine if "#POST#" in i["pk"]["S"]]
+    assert len(post_series) == len(truth["posts"])  # one reading per post: none lost, none twice
+    assert len([i for i in mine if i["pk"]["S"].endswith("#PROFILE")]) == 1
+    stored = PostRepository().recent(connection["id"], 10_000)
+    assert sorted(p.post.id for p in stored) == sorted(p["id"] for p in truth["posts"])
+
+
+@pytest.mark.parametrize("platform", ["instagram", "threads"])
+@pytest.mark.parametrize("knob", ["throttle_next", "server_error_next"])
+def test_a_burst_of_faults_on_post_counters_loses_and_duplicates_nothing(
+    team: Team,
+    flow: Flow,
+    clock: JobClock,
+    sqs: ReceivingSqs,
+    faults: Faults,
+    wired: Settings,
+    platform: str,
+    knob: str,
+) -> None:
+    # GIVEN a new connection whose post counters meet more faults in a row than one delivery retries
+    connection = connect(team, flow, platform)
+    faults.arm(insights_of_a_post, knob, 3 if knob == "throttle_next" else 6)
+
+    # WHEN the backfill runs, fails, and comes back (a throttle after its retry_after)
+    drain_until_done(clock, sqs, wired.ingest_queue_url)
+    assert not succeeded(clock.history[0])
+
+    # THEN every post has exactly one reading, as the platform says
+    assert succeeded(clock.history[-1])
+    assert_as_the_platform(wired, flow, connection)
+
+
+FORBIDDEN = {"error": {"code": 403, "message": "Forbidden", "errors": [{"reason": "forbidden"}]}}
+INVALID = {"error": {"code": 100, "message": "(#100) Invalid parameter", "type": "OAuthException"}}
+IG_ACCOUNT = "178414"  # the simulator's Instagram account ids start so; media ids do not
+
+
+def insights_of_a_post(path: str) -> bool:
+    node = path.rstrip("/").split("/")[-2]
+    return path.endswith("/insights") and node.isdigit() and not node.startswith(IG_ACCOUNT)
+
+
+def audience_of_an_instagram_account(path: str) -> bool:
+    return path.endswith("/insights") and path.rstrip("/").split("/")[-2].startswith(IG_ACCOUNT)
+
+
+REFUSALS: dict[str, tuple[Callable[[str], bool], httpx.Response]] = {
+    # YouTube Analytics: the channel's reports are forbidden to this app.
+    "youtube": (lambda path: "/v2/reports" in path, httpx.Response(403, json=FORBIDDEN)),
+    # Instagram: follower_demographics refused with code 100 for an account above the threshold.
+    "instagram": (audience_of_an_instagram_account, httpx.Response(400, json=INVALID)),
+}
+
+
+@pytest.mark.parametrize("platform", sorted(REFUSALS))
+def test_a_demographics_refusal_keeps_profile_and_posts_and_the_message_out_of_the_dlq(
+    team: Team, flow: Flow, clock: JobClock, faults: Faults, wired: Settings, platform: str
+) -> None:
+    # GIVEN a platform refusing the account's audience however often it is asked
+    connection = connect(team, flow, platform)
+    matches, answer = REFUSALS[platform]
+    faults.arm(matches, "", 100, answer)
+
+    # WHEN the backfill runs
+    assert clock.drain() == 1
+
+    # THEN the profile and the posts are stored, the message succeeded, and nothing is left to retry
+    assert succeeded(clock.history[-1])
+    assert_as_the_platform(wired, flow, connection)
+    assert clock.drain() == 0
+    demographics = [i for i in items_in(wired, "metrics") if i["pk"]["S"].endswith("#DEMOGRAPHICS")]
+    assert len(demographics) == 1  # stored as "not available", not retried
+
+
+def test_a_long_retry_after_keeps_the_message_from_sqs_until_then(
+    team: Team, flow: Flow, clock: JobClock, sqs: ReceivingSqs, faults: Faults, wired: Settings
+) -> None:
+    # GIVEN Meta throttling the app (code 4: retry in 600 s, longer than an invocation waits)
+    connection = connect(team, flow, "threads")
+    faults.arm(lambda path: "/threads" in path, "throttle_next", 1)
+
+    # WHEN the backfill meets it
+    assert clock.drain() == 1
+
+    # THEN the message is neither deleted nor receivable before its retry_after
+    assert not succeeded(clock.history[-1])
+    received = sqs.sqs.receive_message(QueueUrl=wired.ingest_queue_url, WaitTimeSeconds=0)
+    assert not received.get("Messages")
+    assert hidden(sqs, wired.ingest_queue_url) == 1
+    let_time_pass(sqs, wired.ingest_queue_url)
+    assert clock.drain() == 1
+    assert succeeded(clock.history[-1])
+    assert_as_the_platform(wired, flow, connection)
+
+
+def connect_pia(team: Team, flow: Flow) -> dict[str, Any]:
+    """The Threads creator with 1,200 posts."""
+    admin = team.create_workspace()
+    flow.knobs(next_user="pia@example.test")
+    assert flow.connect(admin, "threads").status_code == 200
+    [connection] = flow.connections(admin)
+    assert len(truth_of(flow, connection)["posts"]) == 1200
+    return connection
+
+
+def test_a_backfill_of_1200_posts_stores_them_all_across_follow_up_messages(
+    team: Team, flow: Flow, clock: JobClock, wired: Settings
+) -> None:
+    # GIVEN a Threads creator with 1,200 posts
+    connection = connect_pia(team, flow)
+
+    # WHEN the backfill runs (500 posts' counters a message)
+    assert clock.drain() == 3
+
+    # THEN all 1,200 are stored, each with one reading
+    assert all(succeeded(run) for run in clock.history)
+    assert_as_the_platform(wired, flow, connection)
+
+
+def test_a_backfill_short_of_time_saves_what_it_read_and_goes_on_in_a_follow_up(
+    team: Team, flow: Flow, clock: JobClock, wired: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a 1,200-post backfill whose invocations never have a chunk's reserve left after one chunk
+    connection = connect_pia(team, flow)
+    monkeypatch.setattr(ingestion, "BACKFILL_RESERVE", 3600.0)
+
+    # WHEN it runs: one chunk of counters per message
+    assert clock.drain() == 1200 // ingestion.BACKFILL_CHUNK
+
+    # THEN all 1,200 are stored, each with one reading
+    assert all(succeeded(run) for run in clock.history)
+    assert_as_the_platform(wired, flow, connection)
