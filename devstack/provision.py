@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from chalicelib.bootstrap import AwsClients
 from chalicelib.settings import Settings
 from chalicelib.storage.base import bind_tables, table_models
 from devstack.config import QUEUES, SIMULATOR_CLIENT_SECRETS, queue_name
-
-MAX_RECEIVES: Final = 5
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ def provision(settings: Settings) -> Provisioned:
     create_app_secret(aws.client("secretsmanager"), settings.secrets_id)
     return Provisioned(
         tables=create_tables(settings),
-        queues=create_queues(aws.client("sqs"), settings.table_prefix),
+        queues=create_queues(aws.client("sqs"), settings.table_prefix, settings.ingest_max_receives),
         buckets=create_buckets(aws.client("s3"), [settings.media_bucket, settings.exports_bucket]),
         key_id=create_token_key(aws.client("kms"), settings.token_key_id),
     )
@@ -49,14 +47,16 @@ def create_tables(settings: Settings) -> list[str]:
     return names
 
 
-def create_queues(sqs: Any, prefix: str) -> list[str]:
+def create_queues(sqs: Any, prefix: str, max_receives: int) -> list[str]:
+    """Each queue with its DLQ, after ``max_receives`` deliveries (the worker's last-try rule reads
+    the same setting, as the functions do in AWS where Terraform sets both)."""
     names = []
     for queue in QUEUES:
         dlq_url = sqs.create_queue(QueueName=queue_name(prefix, f"{queue}-dlq"))["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
-        redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVES)})
+        redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receives)})
         sqs.create_queue(
             QueueName=queue_name(prefix, queue),
             Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": "30"},
