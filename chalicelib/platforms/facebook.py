@@ -20,7 +20,7 @@ from chalicelib.domain.platforms import (
     TokenSet,
 )
 from chalicelib.platforms.base import Flow, Parallel, PlatformError, immediate
-from chalicelib.platforms.media_errors import is_media_gone
+from chalicelib.platforms.media_errors import has_no_reading
 from chalicelib.platforms.meta_graph import (
     PAGE_LIMIT,
     FacebookLoginProvider,
@@ -89,7 +89,7 @@ class FacebookProvider(FacebookLoginProvider):
             insights, node = replies[2 * index], replies[2 * index + 1]
             failed = [reply for reply in (insights, node) if isinstance(reply, PlatformError)]
             for error in failed:
-                if not is_media_gone(error):
+                if not has_no_reading(error):
                     raise error  # throttled or failed: the sync fails and SQS brings it back
             if failed:
                 continue  # deleted since it was listed: left out, as the Protocol says

@@ -22,7 +22,7 @@ from chalicelib.domain.platforms import (
     TokenSet,
 )
 from chalicelib.platforms.base import BadRequestError, Flow, Parallel, PlatformError, immediate
-from chalicelib.platforms.media_errors import is_media_gone
+from chalicelib.platforms.media_errors import has_no_reading
 from chalicelib.platforms.meta_graph import (
     PAGE_LIMIT,
     FacebookLoginProvider,
@@ -100,8 +100,8 @@ class InstagramProvider(FacebookLoginProvider):
         out: dict[str, PostMetrics] = {}
         for media_id, reply in zip(ids, replies, strict=True):
             if isinstance(reply, PlatformError):
-                if is_media_gone(reply):
-                    continue  # deleted since it was listed: left out, as the Protocol says
+                if has_no_reading(reply):
+                    continue  # gone since it was listed, or never measured: left out, as the Protocol says
                 raise reply  # throttled or failed: the sync fails and SQS brings it back
             out[media_id] = _metrics(media_id, insight_values(reply))
         return out

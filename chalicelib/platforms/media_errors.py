@@ -1,25 +1,29 @@
-"""Which failed per-post Graph call means "this media is gone", not "try again" (platforms/meta.md).
+"""Which failed per-post Graph call means "this media has no reading", not "try again" (platforms/meta.md).
 
-A post's insights are read one call per post; a post deleted since it was listed must not sink the
-readings of the others, but a throttle or an outage must fail the sync so SQS redelivers it: a post
-skipped then would never get its reading, and the sync would be recorded as done.
+A post's insights are read one call per post. Some posts never have a reading, and asking again
+changes nothing: deleted since they were listed (code 24, or 100 with subcode 33), a story under five
+viewers (code 10, "Not enough viewers"), a metric the media's product type does not support (code
+100). Such a post is left out and must not sink the readings of the others. A throttle, an outage or
+a dead token is another matter: the sync fails so SQS redelivers it, since a post skipped then would
+never get its reading while the sync was recorded as done.
 """
 
 from __future__ import annotations
 
-from chalicelib.platforms.base import PlatformError
+from chalicelib.platforms.base import (
+    BadRequestError,
+    PermissionMissingError,
+    PlatformError,
+    RateLimitedError,
+    ReauthorizeError,
+    RetryLaterError,
+)
 
-__all__ = ["is_media_gone"]
-
-# (code, subcode): "Object with ID ... does not exist, cannot be loaded due to missing permissions"
-# (code 100, subcode 33); "media not found or expired" (code 24, any subcode).
-GONE_SUBCODES = {"100": frozenset({"33"})}
-GONE_CODES = frozenset({"24"})
+__all__ = ["has_no_reading"]
 
 
-def is_media_gone(error: PlatformError) -> bool:
-    """True when a Graph call about one media failed because that media no longer exists."""
-    code, subcode = error.platform_code, error.platform_subcode
-    if code in GONE_CODES:
-        return True
-    return code in GONE_SUBCODES and subcode in GONE_SUBCODES[code]
+def has_no_reading(error: PlatformError) -> bool:
+    """True when a Graph call about one media failed for a reason retrying cannot change."""
+    if isinstance(error, RateLimitedError | RetryLaterError | ReauthorizeError):
+        return False
+    return isinstance(error, BadRequestError | PermissionMissingError)

@@ -24,7 +24,7 @@ from chalicelib.domain.platforms import (
 )
 from chalicelib.platforms.base import Call, Dialect, Flow, Parallel, PlatformError, immediate
 from chalicelib.platforms.config import THREADS_VERSION, PlatformConfig
-from chalicelib.platforms.media_errors import is_media_gone
+from chalicelib.platforms.media_errors import has_no_reading
 from chalicelib.platforms.meta_graph import PAGE_LIMIT, breakdown_shares, collect, graph_time, insight_values
 from chalicelib.security.secret import Secret
 
@@ -190,8 +190,8 @@ class ThreadsProvider:
         out: dict[str, PostMetrics] = {}
         for media_id, reply in zip(ids, replies, strict=True):
             if isinstance(reply, PlatformError):
-                if is_media_gone(reply):
-                    continue  # deleted since it was listed: left out, as the Protocol says
+                if has_no_reading(reply):
+                    continue  # gone since it was listed, or never measured: left out, as the Protocol says
                 raise reply  # throttled or failed: the sync fails and SQS brings it back
             values = insight_values(reply)
             out[media_id] = PostMetrics(

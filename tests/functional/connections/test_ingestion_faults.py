@@ -284,3 +284,48 @@ def test_a_backfill_short_of_time_saves_what_it_read_and_goes_on_in_a_follow_up(
     # THEN all 1,200 are stored, each with one reading
     assert all(succeeded(run) for run in clock.history)
     assert_as_the_platform(wired, flow, connection)
+
+
+NOT_ENOUGH_VIEWERS = {
+    "error": {
+        "code": 10,
+        "message": "(#10) Not enough viewers for the media to show insights",
+        "type": "OAuthException",
+    }
+}
+UNSUPPORTED_METRIC = {
+    "error": {
+        "code": 100,
+        "message": (
+            "(#100) The Media Insights API does not support the views metric for this media product type"
+        ),
+        "type": "OAuthException",
+    }
+}
+
+
+@pytest.mark.parametrize(
+    "answer", [NOT_ENOUGH_VIEWERS, UNSUPPORTED_METRIC], ids=["few-viewers", "unsupported"]
+)
+def test_a_post_that_has_no_reading_to_give_is_left_out_and_the_sync_succeeds(
+    team: Team,
+    flow: Flow,
+    clock: JobClock,
+    faults: Faults,
+    wired: Settings,
+    answer: dict[str, Any],
+) -> None:
+    # GIVEN an Instagram account one of whose posts the platform will never give insights for
+    connection = connect(team, flow, "instagram")
+    faults.arm(insights_of_a_post, "", 1, httpx.Response(400, json=answer))
+
+    # WHEN the backfill runs
+    clock.drain()
+
+    # THEN it succeeds at once (no retry can change that answer), and every other post has its reading
+    assert succeeded(clock.history[-1])
+    truth = truth_of(flow, connection)
+    post_series = [
+        i for i in items_in(wired, "metrics") if connection["id"] in i["pk"]["S"] and "#POST#" in i["pk"]["S"]
+    ]
+    assert len(post_series) == len(truth["posts"]) - 1
