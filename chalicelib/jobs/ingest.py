@@ -91,7 +91,9 @@ def _work(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def _beyond(retry_after: float | None, deadline: Deadline | None) -> TypeGuard[float]:
     """Whether a throttle's wait outlasts the invocation (then the message waits in SQS instead)."""
-    return retry_after is not None and (deadline is None or retry_after > deadline.remaining())
+    if retry_after is None or retry_after <= 0:  # no wait to speak of: an ordinary redelivery
+        return False
+    return deadline is None or retry_after > deadline.remaining()
 
 
 def _requests(event: dict[str, Any]) -> list[SyncRequest]:

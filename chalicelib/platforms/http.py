@@ -35,7 +35,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import httpx
 
@@ -57,6 +57,10 @@ from chalicelib.platforms.usage import Usage, parse_usage_headers
 __all__ = ["AsyncPlatformClient", "Deadline", "LambdaContext", "PlatformClient", "RetryPolicy", "classify"]
 
 T = TypeVar("T")
+
+
+# Seconds of an invocation a rate-limit wait leaves for what follows the calls (the sync's writes).
+TOKEN_WAIT_RESERVE: Final = 5.0
 
 
 @dataclass(frozen=True)
@@ -418,7 +422,14 @@ class AsyncPlatformClient:
         bucket = self._rate_limits.bucket(call) if self._rate_limits is not None else None
         if bucket is None:
             return
-        within = None if deadline is None else deadline.remaining() - self._engine.policy.min_call_time
+        within = None
+        if deadline is not None:
+            # Never into the time the sync's writes need after its calls.
+            within = deadline.remaining() - self._engine.policy.min_call_time - TOKEN_WAIT_RESERVE
+            if within < 0:
+                raise RetryLaterError(
+                    "No time is left in this invocation for another call.", platform=call.platform.value
+                )
         wait = bucket.take(within)
         if wait is None:
             raise RateLimitedError(

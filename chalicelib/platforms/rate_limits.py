@@ -69,7 +69,10 @@ class PlatformLimit:
 
     @property
     def burst(self) -> int:
-        return max(1, int(self.calls * BURST_SHARE))
+        """A tenth of the window's calls, but never more than a tenth of an hour's share: a day's quota
+        (YouTube) must not go in the bursts of a few fresh containers."""
+        hourly = self.calls * min(1.0, 3600 / self.seconds)
+        return max(1, int(hourly * BURST_SHARE))
 
     @property
     def per_second(self) -> float:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from chalicelib.domain.platforms import Platform
-from chalicelib.platforms.base import Call, Dialect, Flow, Parallel, RateLimitedError
+from chalicelib.platforms.base import Call, Dialect, Flow, Parallel, RateLimitedError, RetryLaterError
 from chalicelib.platforms.http import AsyncPlatformClient, Deadline
 from chalicelib.platforms.rate_limits import (
     DEFAULT_LIMITS,
@@ -176,7 +176,7 @@ def client_for(
 
 
 def test_a_batch_waits_for_tokens_and_the_platform_sees_the_limit() -> None:
-    # GIVEN 10 calls a minute for TikTok and 30 video queries at once
+    # GIVEN 20 calls per 10 s for TikTok and 30 video queries at once (no wait beyond max_sleep)
     time = FakeTime()
     arrivals: list[float] = []
 
@@ -184,16 +184,17 @@ def test_a_batch_waits_for_tokens_and_the_platform_sees_the_limit() -> None:
         arrivals.append(time.now)
         return httpx.Response(200, json=OK)
 
-    client = client_for(handler, {Platform.TIKTOK: PlatformLimit(calls=10, seconds=60)}, time)
+    client = client_for(handler, {Platform.TIKTOK: PlatformLimit(calls=20, seconds=10)}, time)
 
     # WHEN they run
     replies = asyncio.run(client.run(parallel([tiktok_call()] * 30)))
 
-    # THEN every call succeeded, after waiting, and no minute saw more than 10
+    # THEN every call succeeded, after waiting, and no 10 s saw more than 20
     assert all(not isinstance(reply, Exception) for reply in replies)
     assert len(arrivals) == 30
     assert time.sleeps
-    assert most_in_any_window(arrivals, 60) <= 10
+    assert most_in_any_window(arrivals, 10) <= 20
+    assert time.now - 1000.0 > 10  # the limit made them wait
 
 
 def test_a_wait_past_the_deadline_raises_rate_limited_without_calling() -> None:
@@ -293,3 +294,24 @@ def test_refuses_malformed_rate_limits(value: str) -> None:
 
     with pytest.raises(SettingsError, match="CREATORDECK_PLATFORM_RATE_LIMITS"):
         Settings.from_env(environment)
+
+
+def test_a_days_quota_bursts_at_most_a_tenth_of_an_hours_share() -> None:
+    assert DEFAULT_LIMITS[Platform.YOUTUBE].burst == 41  # 10,000 a day: 417 an hour, a tenth of it
+    assert DEFAULT_LIMITS[Platform.TIKTOK].burst == 60  # 600 a minute: a tenth
+
+
+def test_with_no_time_left_for_a_call_it_is_retry_later_not_a_throttle() -> None:
+    # GIVEN a full bucket but an invocation with 3 s left (less than a call and the writes after it)
+    time = FakeTime()
+    sent: list[httpx.Request] = []
+    client = client_for(
+        lambda request: sent.append(request) or httpx.Response(200, json=OK),
+        {Platform.TIKTOK: PlatformLimit(calls=600, seconds=60)},
+        time,
+    )
+
+    replies = asyncio.run(client.run(parallel([tiktok_call()]), Deadline.after(3, time.clock)))
+
+    assert sent == []
+    assert isinstance(replies[0], RetryLaterError)
