@@ -305,11 +305,12 @@ def test_with_no_time_left_for_a_call_it_is_retry_later_not_a_throttle() -> None
     # GIVEN a full bucket but an invocation with 3 s left (less than a call and the writes after it)
     time = FakeTime()
     sent: list[httpx.Request] = []
-    client = client_for(
-        lambda request: sent.append(request) or httpx.Response(200, json=OK),
-        {Platform.TIKTOK: PlatformLimit(calls=600, seconds=60)},
-        time,
-    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=OK)
+
+    client = client_for(handler, {Platform.TIKTOK: PlatformLimit(calls=600, seconds=60)}, time)
 
     replies = asyncio.run(client.run(parallel([tiktok_call()]), Deadline.after(3, time.clock)))
 
