@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import hashlib
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -79,6 +80,8 @@ BACKFILL_LIST: Final = 1_000_000
 BACKFILL_KNOWN: Final = 100_000
 BACKFILL_CHUNK: Final = 100
 BACKFILL_RESERVE: Final = 15.0
+# A follow-up sent after a throttle waits out its retry_after in SQS, as far as SQS can delay a message.
+FOLLOW_UP_MAX_DELAY: Final = 900
 
 
 class SyncKind(enum.StrEnum):
@@ -172,7 +175,7 @@ class SyncWriter(Protocol):
 class IngestMessages(Protocol):
     """The ingest queue, as the worker uses it (storage/ingest_messages.py)."""
 
-    def send(self, body: dict[str, Any]) -> None: ...
+    def send(self, body: dict[str, Any], delay_seconds: int = 0) -> None: ...
     def delay(self, receipt_handle: str, seconds: float) -> int: ...
 
 
@@ -262,6 +265,7 @@ class _Fetched:
     done: frozenset[SyncPart]  # the parts fetched in full
     failure: PlatformError | None = None  # why a part was not
     before: str | None = None  # a backfill to continue with the posts older than this sort key
+    wait: int = 0  # seconds the follow-up waits before SQS delivers it (a throttle's retry_after)
 
 
 class IngestionService:
@@ -424,17 +428,21 @@ class IngestionService:
         next_at = cadences.next_sync_at(
             times.after(done, now), now, connection.id, has_recent_posts=bool(recent)
         )
+        if failures:
+            # The failed message comes back on its own: the dispatcher must not queue another first.
+            next_at = max(next_at, _redelivery_at(failures, now, cadences))
         recorded = await asyncio.to_thread(
             self._targets.record_sync, connection, now, done, next_at, summary, rollup.computed_at
         )
         if not recorded:
             await asyncio.to_thread(self._record_apart, connection, rollup, summary)
-        elif fetched.before is not None:
+        elif fetched.before is not None and not failures:
             # Everything newer is saved: the older posts' counters go on in a message of their own.
+            # Not while this message fails: its redelivery reads the same share and sends it then.
             follow_up = SyncRequest(
                 request.workspace_id, request.connection_id, SyncKind.BACKFILL, fetched.before
             )
-            await asyncio.to_thread(self._send, follow_up)
+            await asyncio.to_thread(self._send, follow_up, fetched.wait)
         new_posts = len(fresh)
         logger.info(
             "synced",
@@ -444,7 +452,7 @@ class IngestionService:
                 "new_posts": new_posts,
                 "parts": sorted(done),
                 "failed": [failure.kind for failure in failures],
-                "continues": fetched.before is not None,
+                "continues": fetched.before is not None and not failures,
             },
         )
         if failures:
@@ -453,10 +461,10 @@ class IngestionService:
             raise _worst(failures)
         return SyncReport(SyncOutcome.SYNCED, len(snapshots), new_posts, [alert.kind for alert in alerts])
 
-    def _send(self, request: SyncRequest) -> None:
+    def _send(self, request: SyncRequest, delay_seconds: int = 0) -> None:
         if self._messages is None:
             raise RuntimeError("a backfill follow-up needs the ingest queue")
-        self._messages().send(request.as_message())
+        self._messages().send(request.as_message(), delay_seconds)
 
     async def _demographics(
         self,
@@ -489,7 +497,7 @@ class IngestionService:
         stored, so the redelivered message finds it new again. A backfill reads counters a chunk at a
         time, newest first, and hands what is left to a follow-up message when its time or its share
         runs out."""
-        from chalicelib.platforms.base import PlatformError
+        from chalicelib.platforms.base import PlatformError, RateLimitedError
 
         backfill = request.kind is SyncKind.BACKFILL
         listing = SyncPart.PROFILE in parts or backfill
@@ -528,7 +536,7 @@ class IngestionService:
         else:
             tracked = [s for s in recent if SyncPart.COUNTERS in parts or s.post.id in fresh]
         readings: dict[str, PostMetrics] = {}
-        read_all, before = True, None
+        read_all, before, wait = True, None, 0
         if tracked and listed:
             readings, covered, failure = await self._readings(
                 provider, tokens, tracked, backfill, client, deadline
@@ -538,6 +546,8 @@ class IngestionService:
             read_all = covered == len(tracked)
             if backfill and not read_all and covered:
                 before = post_sort_key(tracked[covered - 1].post)
+                if isinstance(failure, RateLimitedError):
+                    wait = min(math.ceil(failure.retry_after or 0), FOLLOW_UP_MAX_DELAY)
         elif tracked:
             read_all = False  # the list failed: no post is read until it is listed anew
         updated = [s.with_reading(readings[s.post.id], now) for s in tracked if s.post.id in readings]
@@ -552,7 +562,7 @@ class IngestionService:
             if part in parts and ok
         )
         failure = None if before is not None or not failures else _worst(failures)
-        return _Fetched(profile, by_id, fresh, recent, updated, done, failure, before)
+        return _Fetched(profile, by_id, fresh, recent, updated, done, failure, before, wait)
 
     async def _readings(
         self,
@@ -568,7 +578,7 @@ class IngestionService:
 
         A regular sync asks for all at once. A backfill goes a chunk at a time and stops, keeping what
         it read, when its share of posts is read, its time runs short, or a chunk fails after others
-        were read (a follow-up message carries on from there)."""
+        were read (a follow-up message carries on from there, after a throttle's retry_after)."""
         from chalicelib.platforms.base import PlatformError, ReauthorizeError
 
         ids = [s.post.id for s in tracked]
@@ -590,10 +600,11 @@ class IngestionService:
             except ReauthorizeError:
                 raise
             except PlatformError as exc:
-                if not start:
-                    return readings, 0, exc
-                logger.warning("backfill counters stopped; a follow-up goes on", extra={"error": exc.kind})
-                return readings, start, None
+                if start:
+                    logger.warning(
+                        "backfill counters stopped; a follow-up goes on", extra={"error": exc.kind}
+                    )
+                return readings, start, exc
             readings.update(read)
         return readings, len(ids), None
 
@@ -774,6 +785,16 @@ def _worst(failures: Sequence[PlatformError]) -> PlatformError:
     if throttles:
         return max(throttles, key=lambda f: f.retry_after or 0.0)
     return failures[0]
+
+
+def _redelivery_at(failures: Sequence[PlatformError], now: datetime, cadences: Cadences) -> datetime:
+    """The earliest a failed sync's connection may be due again: not before SQS brings the failed
+    message back (a visibility timeout, well within a counters cadence) nor before a throttle's
+    retry_after (the worker keeps the message from SQS that long)."""
+    from chalicelib.platforms.base import RateLimitedError
+
+    waits = [f.retry_after or 0.0 for f in failures if isinstance(f, RateLimitedError)]
+    return now + max(cadences.counters_every, timedelta(seconds=max(waits, default=0.0)))
 
 
 def _times_of(connection: Connection) -> SyncTimes:

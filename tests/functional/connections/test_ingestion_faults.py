@@ -6,19 +6,26 @@ are the simulator's own answers, switched on just as a chosen kind of request ar
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import httpx
 import pytest
+from moto.core.utils import unix_time_millis
 
 import app as app_module
 from chalicelib import bootstrap
+from chalicelib.domain.sync_cadence import Cadences
 from chalicelib.services import ingestion
+from chalicelib.services.ingest_dispatch import IngestDispatcher
 from chalicelib.settings import Settings
 from chalicelib.storage.posts import PostRepository
+from chalicelib.storage.queues import SqsIngestQueue
+from chalicelib.storage.sync_schedule import SyncSchedule
 from devstack.clock import JobClock, JobRun
 from simulator import Knobs, Simulator
 from simulator.state import SimConfig
@@ -29,17 +36,24 @@ from tests.functional.team import Team
 
 @dataclass
 class Faults:
-    """Makes the simulator fail the next ``left`` requests whose path ``matches``, with ``knob``."""
+    """Makes the simulator fail the next ``left`` requests whose path ``matches`` (and whose query
+    holds ``query``), with ``knob``."""
 
     matches: Callable[[str], bool] = lambda _path: False
     knob: str = "throttle_next"
     left: int = 0
     answer: httpx.Response | None = None  # instead of a knob's fault: this answer
+    query: str = ""
 
     def arm(
-        self, matches: Callable[[str], bool], knob: str, times: int, answer: httpx.Response | None = None
+        self,
+        matches: Callable[[str], bool],
+        knob: str,
+        times: int,
+        answer: httpx.Response | None = None,
+        query: str = "",
     ) -> None:
-        self.matches, self.knob, self.left, self.answer = matches, knob, times, answer
+        self.matches, self.knob, self.left, self.answer, self.query = matches, knob, times, answer, query
 
 
 @pytest.fixture
@@ -58,7 +72,7 @@ def wired(
 ) -> Iterator[Settings]:
     def handle(request: httpx.Request) -> httpx.Response:
         request.read()
-        if faults.left and faults.matches(request.url.path):
+        if faults.left and faults.query in str(request.url.query) and faults.matches(request.url.path):
             faults.left -= 1
             if faults.answer is not None:
                 return httpx.Response(
@@ -329,3 +343,109 @@ def test_a_post_that_has_no_reading_to_give_is_left_out_and_the_sync_succeeds(
         i for i in items_in(wired, "metrics") if connection["id"] in i["pk"]["S"] and "#POST#" in i["pk"]["S"]
     ]
     assert len(post_series) == len(truth["posts"]) - 1
+
+
+def next_sync_at(wired: Settings, connection: dict[str, Any]) -> datetime:
+    [item] = [i for i in items_in(wired, "connections") if i["sk"]["S"] == f"CONNECTION#{connection['id']}"]
+    return datetime.fromtimestamp(int(item["next_sync_at"]["N"]), UTC)
+
+
+def dispatch_at(wired: Settings, moment: datetime) -> dict[str, int]:
+    """The scheduled dispatcher, run at ``moment``."""
+    queue = SqsIngestQueue(boto3.client("sqs", region_name=wired.aws_region), wired.ingest_queue_url)
+    return IngestDispatcher(SyncSchedule(), queue, lambda: moment).run()
+
+
+@pytest.mark.parametrize("knob", ["throttle_next", "server_error_next"])
+def test_a_failed_sync_is_not_queued_again_by_the_dispatcher_while_sqs_still_holds_it(
+    team: Team,
+    flow: Flow,
+    clock: JobClock,
+    sqs: ReceivingSqs,
+    faults: Faults,
+    wired: Settings,
+    knob: str,
+) -> None:
+    # GIVEN a platform failing every post's counters (an outage, or a throttle)
+    connection = connect(team, flow, "threads")
+    faults.arm(insights_of_a_post, knob, 1000)
+    started = datetime.now(UTC)
+
+    # WHEN the sync fails (profile and demographics saved, the counters still due)
+    assert clock.drain() == 1
+    assert not succeeded(clock.history[-1])
+
+    # THEN the connection is not due before SQS can bring the message back, and the dispatcher's
+    # runs over the next hour queue nothing more for it
+    assert next_sync_at(wired, connection) >= started + Cadences().counters_every - timedelta(seconds=1)
+    for minutes in (15, 30, 45, 60):
+        assert dispatch_at(wired, started + timedelta(minutes=minutes)) == {"queued": 0, "failed": 0}
+    assert hidden(sqs, wired.ingest_queue_url) == 1
+    # and once the platform answers, the redelivered message completes the sync
+    faults.left = 0
+    drain_until_done(clock, sqs, wired.ingest_queue_url)
+    assert succeeded(clock.history[-1])
+    assert_as_the_platform(wired, flow, connection)
+
+
+def is_the_audience(path: str) -> bool:
+    return path.rstrip("/").endswith("/threads_insights")
+
+
+def test_a_backfill_message_that_fails_sends_no_follow_up_so_no_second_chain_starts(
+    team: Team, flow: Flow, clock: JobClock, sqs: ReceivingSqs, faults: Faults, wired: Settings
+) -> None:
+    # GIVEN the 1,200-post creator, whose audience fails with 5xx on the first message's delivery
+    connection = connect_pia(team, flow)
+    faults.arm(is_the_audience, "server_error_next", 1000, query="follower_demographics")
+
+    # WHEN the first message fails (its first 500 posts' counters saved) and comes back
+    assert clock.drain() == 1
+    assert not succeeded(clock.history[-1])
+    faults.left = 0
+    let_time_pass(sqs, wired.ingest_queue_url)
+    delivered = clock.drain()
+
+    # THEN one chain of follow-ups ends the backfill: the redelivery and two follow-ups, no more
+    assert delivered == 3
+    assert all(succeeded(run) for run in clock.history[-3:])
+    assert not hidden(sqs, wired.ingest_queue_url)
+    assert_as_the_platform(wired, flow, connection)
+
+
+def test_a_throttle_in_a_later_chunk_of_a_backfill_delays_the_follow_up_by_its_retry_after(
+    team: Team,
+    flow: Flow,
+    clock: JobClock,
+    sqs: ReceivingSqs,
+    faults: Faults,
+    wired: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN the 1,200-post creator, and Meta throttling the app (code 4: retry in 600 s) once the
+    # backfill's first chunk of counters is read
+    connection = connect_pia(team, flow)
+    counted = itertools.count()
+    faults.arm(
+        lambda path: insights_of_a_post(path) and next(counted) >= ingestion.BACKFILL_CHUNK,
+        "throttle_next",
+        1,
+    )
+
+    # WHEN the first message meets it
+    assert clock.drain() == 1
+
+    # THEN what was read is saved, the message succeeds, and the follow-up waits out the retry_after
+    assert succeeded(clock.history[-1])
+    assert delayed(sqs, wired.ingest_queue_url) == 1
+    monkeypatch.setattr("moto.sqs.models.unix_time_millis", lambda: unix_time_millis() + 590_000)
+    assert clock.drain() == 0
+    monkeypatch.setattr("moto.sqs.models.unix_time_millis", lambda: unix_time_millis() + 610_000)
+    assert clock.drain() == 3  # 1,100 posts left: 500, 500 and 100 a message
+    assert all(succeeded(run) for run in clock.history)
+    assert_as_the_platform(wired, flow, connection)
+
+
+def delayed(sqs: ReceivingSqs, url: str) -> int:
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesDelayed"])
+    return int(attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"])
