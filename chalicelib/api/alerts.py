@@ -12,6 +12,7 @@ from chalicelib.api.representations import CSV, FORMAT_QUERY, csv_download, want
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.bootstrap import services
 from chalicelib.domain.identity import Caller
+from chalicelib.domain.paging import every_item
 from chalicelib.domain.permissions import Action
 
 routes = ApiBlueprint(__name__, tag="alerts")
@@ -50,14 +51,10 @@ def list_alerts(caller: Caller, query: dict[str, Any]) -> dict[str, Any] | Respo
     alerts = services().alerts
     open_only = query.get("status", "open") == "open"
     if wants_csv(query):
-        rows: list[Any] = [CSV_COLUMNS]
-        cursor = None
-        while True:
-            page = alerts.list(caller, open_only=open_only, limit=CSV_PAGE, cursor=cursor)
-            rows += [tuple(alert.as_json()[c] for c in CSV_COLUMNS) for alert in page.items]
-            if page.cursor is None:
-                break
-            cursor = page.cursor
+        every = every_item(
+            lambda cursor: alerts.list(caller, open_only=open_only, limit=CSV_PAGE, cursor=cursor)
+        )
+        rows: list[Any] = [CSV_COLUMNS, *(tuple(alert.as_json()[c] for c in CSV_COLUMNS) for alert in every)]
         return csv_download(rows, "alerts", caller.workspace_id, datetime.now(UTC).date())
     page = alerts.list(
         caller, open_only=open_only, limit=query.get("limit", DEFAULT_LIMIT), cursor=query.get("cursor")

@@ -14,6 +14,7 @@ from chalicelib.api.schemas import TIMESTAMP, obj
 from chalicelib.bootstrap import services
 from chalicelib.domain.audit import AuditAction, AuditEntry
 from chalicelib.domain.identity import Caller
+from chalicelib.domain.paging import every_item
 from chalicelib.domain.permissions import Action
 
 routes = ApiBlueprint(__name__, tag="audit")
@@ -65,14 +66,10 @@ def list_audit(caller: Caller, query: dict[str, Any]) -> dict[str, Any] | Respon
     actor_id = query.get("actor")
     action = AuditAction(query["action"]) if "action" in query else None
     if wants_csv(query):
-        rows: list[tuple[Any, ...]] = [CSV_COLUMNS]
-        cursor = None
-        while True:
-            page = audit.list(caller, actor_id=actor_id, action=action, limit=CSV_PAGE, cursor=cursor)
-            rows += [_csv_row(entry) for entry in page.items]
-            if page.cursor is None:
-                break
-            cursor = page.cursor
+        every = every_item(
+            lambda cursor: audit.list(caller, actor_id=actor_id, action=action, limit=CSV_PAGE, cursor=cursor)
+        )
+        rows: list[tuple[Any, ...]] = [CSV_COLUMNS, *(_csv_row(entry) for entry in every)]
         return csv_download(rows, "audit", caller.workspace_id, datetime.now(UTC).date())
     page = audit.list(
         caller,

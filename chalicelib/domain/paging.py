@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -12,3 +13,14 @@ T = TypeVar("T")
 class Page(Generic[T]):
     items: list[T]
     cursor: str | None
+
+
+def every_item(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
+    """Each item of every page ``fetch`` (given the previous page's cursor) hands out, in order."""
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        yield from page.items
+        if page.cursor is None:
+            return
+        cursor = page.cursor
