@@ -19,8 +19,8 @@ from chalicelib.domain.platforms import (
     Profile,
     TokenSet,
 )
-from chalicelib.platforms.base import Flow, Parallel, PlatformError, immediate
-from chalicelib.platforms.media_errors import has_no_reading
+from chalicelib.platforms.base import Flow, Parallel, immediate
+from chalicelib.platforms.media_errors import readable
 from chalicelib.platforms.meta_graph import (
     PAGE_LIMIT,
     FacebookLoginProvider,
@@ -87,12 +87,8 @@ class FacebookProvider(FacebookLoginProvider):
         out: dict[str, PostMetrics] = {}
         for index, post_id in enumerate(ids):
             insights, node = replies[2 * index], replies[2 * index + 1]
-            failed = [reply for reply in (insights, node) if isinstance(reply, PlatformError)]
-            for error in failed:
-                if not has_no_reading(error):
-                    raise error  # throttled or failed: the sync fails and SQS brings it back
-            if failed:
-                continue  # deleted since it was listed: left out, as the Protocol says
+            if not readable(insights, node):
+                continue  # gone since it was listed, or never measured: left out, as the Protocol says
             out[post_id] = _metrics(post_id, insight_values(insights), node)
         return out
 

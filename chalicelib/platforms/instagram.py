@@ -21,8 +21,8 @@ from chalicelib.domain.platforms import (
     Profile,
     TokenSet,
 )
-from chalicelib.platforms.base import BadRequestError, Flow, Parallel, PlatformError, immediate
-from chalicelib.platforms.media_errors import has_no_reading
+from chalicelib.platforms.base import BadRequestError, Flow, Parallel, immediate
+from chalicelib.platforms.media_errors import readable
 from chalicelib.platforms.meta_graph import (
     PAGE_LIMIT,
     FacebookLoginProvider,
@@ -99,10 +99,8 @@ class InstagramProvider(FacebookLoginProvider):
         replies = yield Parallel(calls, return_errors=True)
         out: dict[str, PostMetrics] = {}
         for media_id, reply in zip(ids, replies, strict=True):
-            if isinstance(reply, PlatformError):
-                if has_no_reading(reply):
-                    continue  # gone since it was listed, or never measured: left out, as the Protocol says
-                raise reply  # throttled or failed: the sync fails and SQS brings it back
+            if not readable(reply):
+                continue  # gone since it was listed, or never measured: left out, as the Protocol says
             out[media_id] = _metrics(media_id, insight_values(reply))
         return out
 

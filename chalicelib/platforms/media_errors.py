@@ -19,7 +19,7 @@ from chalicelib.platforms.base import (
     RetryLaterError,
 )
 
-__all__ = ["has_no_reading"]
+__all__ = ["has_no_reading", "readable"]
 
 
 def has_no_reading(error: PlatformError) -> bool:
@@ -27,3 +27,13 @@ def has_no_reading(error: PlatformError) -> bool:
     if isinstance(error, RateLimitedError | RetryLaterError | ReauthorizeError):
         return False
     return isinstance(error, BadRequestError | PermissionMissingError)
+
+
+def readable(*replies: object) -> bool:
+    """Whether one media's replies can be read: False when one says it has no reading (the media is
+    left out); a failure retrying can change is raised, so the sync fails and SQS brings it back."""
+    failures = [reply for reply in replies if isinstance(reply, PlatformError)]
+    for failure in failures:
+        if not has_no_reading(failure):
+            raise failure
+    return not failures

@@ -22,9 +22,9 @@ from chalicelib.domain.platforms import (
     Profile,
     TokenSet,
 )
-from chalicelib.platforms.base import Call, Dialect, Flow, Parallel, PlatformError, immediate
+from chalicelib.platforms.base import Call, Dialect, Flow, Parallel, immediate
 from chalicelib.platforms.config import THREADS_VERSION, PlatformConfig
-from chalicelib.platforms.media_errors import has_no_reading
+from chalicelib.platforms.media_errors import readable
 from chalicelib.platforms.meta_graph import PAGE_LIMIT, breakdown_shares, collect, graph_time, insight_values
 from chalicelib.security.secret import Secret
 
@@ -189,10 +189,8 @@ class ThreadsProvider:
         replies = yield Parallel(calls, return_errors=True)
         out: dict[str, PostMetrics] = {}
         for media_id, reply in zip(ids, replies, strict=True):
-            if isinstance(reply, PlatformError):
-                if has_no_reading(reply):
-                    continue  # gone since it was listed, or never measured: left out, as the Protocol says
-                raise reply  # throttled or failed: the sync fails and SQS brings it back
+            if not readable(reply):
+                continue  # gone since it was listed, or never measured: left out, as the Protocol says
             values = insight_values(reply)
             out[media_id] = PostMetrics(
                 post_id=media_id,
