@@ -19,28 +19,10 @@ from chalicelib.security.secret import Secret
 from chalicelib.security.vault import KeyRing, RingKey, TokenVault, envelope_key_arn
 from chalicelib.settings import Settings
 from chalicelib.storage.vault_keys import PARTITION, RingKeyItem, VaultKeyRing
+from tests.functional.test_token_vault import Clock, KmsCalls
 
 DAY = 86_400
 MIDNIGHT = 1_790_380_800.0  # 2026-09-26T00:00:00Z, the start of a daily epoch
-
-
-class Clock:
-    """Wall-clock time for the epochs and the vault's own ages, moved by the test."""
-
-    def __init__(self, now: float = MIDNIGHT + 3600) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class KmsCalls:
-    def __init__(self, client: Any) -> None:
-        self.operations: list[str] = []
-        client.meta.events.register("before-call.kms.*", self._record)
-
-    def _record(self, model: Any, **_: Any) -> None:
-        self.operations.append(model.name)
 
 
 class Containers:
@@ -75,7 +57,7 @@ class ReadsTogether(VaultKeyRing):
 
 @pytest.fixture
 def containers(aws: Settings) -> Containers:
-    return Containers(aws, Clock())
+    return Containers(aws, Clock(MIDNIGHT + 3600))
 
 
 def data_key_of(envelope: str) -> str:
